@@ -1,0 +1,52 @@
+# Watchkeeper: `make run` to try it, `make test` to check it. Needs Python 3.11, Node.js and make.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+UV := $(shell command -v uv 2>/dev/null || echo $(VENV)/.uv/bin/uv)
+GOVUK := node_modules/govuk-frontend/dist/govuk
+
+.PHONY: install run test lint types pytest assets clean
+
+$(UV):
+	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed ($(PYTHON) not found)"; exit 1; }
+	$(PYTHON) -m venv $(VENV)/.uv && $(VENV)/.uv/bin/pip install --quiet uv
+
+$(BIN)/watchkeeper: pyproject.toml uv.lock | $(UV)
+	$(UV) sync --frozen --python $(PYTHON)
+	@touch $@
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund
+
+build/static/govuk-frontend.min.css: node_modules/.package-lock.json
+	mkdir -p build/static
+	cp $(GOVUK)/govuk-frontend.min.* build/static/
+	cp -R $(GOVUK)/assets/. build/static/
+	@touch $@
+
+assets: build/static/govuk-frontend.min.css
+
+install: $(BIN)/watchkeeper assets
+
+run: install
+	$(BIN)/watchkeeper migrate
+	$(BIN)/watchkeeper manage collectstatic --no-input --verbosity 0
+	$(BIN)/watchkeeper demo
+	exec $(BIN)/watchkeeper serve
+
+lint: install
+	$(BIN)/ruff check src tests
+	$(BIN)/ruff format --check src tests
+
+types: install
+	$(BIN)/mypy
+	$(BIN)/mypy --strict src/watchkeeper/domain
+
+pytest: install
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+test: lint types pytest
+
+clean:
+	rm -rf $(VENV) node_modules build var/staticfiles

@@ -1,0 +1,104 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.urls import URLPattern
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as SchemaValidationError
+from ninja.security import HttpBearer
+
+from watchkeeper.accounts.services import user_for_token
+
+
+class BearerToken(HttpBearer):
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        user = user_for_token(token)
+        if user is not None:
+            request.user = user  # type: ignore[assignment]  # any user model, as AUTH_USER_MODEL allows
+        return user
+
+
+class WatchkeeperApi(NinjaAPI):
+    def _get_urls(self) -> Any:
+        # The API authenticates with bearer tokens, not sessions, so the login redirect must not apply.
+        patterns = super()._get_urls()
+        for pattern in patterns:
+            if isinstance(pattern, URLPattern) and pattern.callback is not None:
+                login_not_required(pattern.callback)
+        return patterns
+
+
+api = WatchkeeperApi(
+    title="Watchkeeper API",
+    version="1",
+    description="Incident management the GDS Way. Authenticate with `Authorization: Bearer <token>`.",
+    auth=BearerToken(),
+    docs_url="/docs",
+    urls_namespace="api-1",
+)
+
+
+def problem(request: HttpRequest, status: int, title: str, detail: str, **extra: Any) -> HttpResponse:
+    """An RFC 9457 problem document."""
+    return api.create_response(
+        request, {"type": "about:blank", "title": title, "status": status, "detail": detail, **extra}, status=status
+    )
+
+
+def _problem_response(response: HttpResponse) -> HttpResponse:
+    response["Content-Type"] = "application/problem+json"
+    return response
+
+
+@api.exception_handler(AuthenticationError)
+def unauthorised(request: HttpRequest, exc: Exception) -> HttpResponse:
+    response = _problem_response(
+        problem(request, 401, "Unauthorised", "Send a valid API token: Authorization: Bearer <token>")
+    )
+    response["WWW-Authenticate"] = "Bearer"
+    return response
+
+
+@api.exception_handler(PermissionDenied)
+def forbidden(request: HttpRequest, exc: Exception) -> HttpResponse:
+    return _problem_response(problem(request, 403, "Forbidden", str(exc) or "You do not have permission to do that"))
+
+
+@api.exception_handler(Http404)
+def not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
+    return _problem_response(problem(request, 404, "Not found", str(exc) or "Not found"))
+
+
+def _invalid(request: HttpRequest, errors: list[dict[str, Any]]) -> HttpResponse:
+    """422 naming each field, so a script can tell which part of its request to fix."""
+    detail = "; ".join(
+        f"{e['field']}: {' '.join(e['messages'])}" if e["field"] else " ".join(e["messages"]) for e in errors
+    )
+    return _problem_response(problem(request, 422, "Invalid input", detail, errors=errors))
+
+
+@api.exception_handler(ValidationError)
+def invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    by_field = exc.message_dict if hasattr(exc, "error_dict") else {"": exc.messages}
+    return _invalid(
+        request,
+        [{"field": "" if f == "__all__" else f, "messages": list(messages)} for f, messages in by_field.items()],
+    )
+
+
+@api.exception_handler(SchemaValidationError)
+def invalid_schema(request: HttpRequest, exc: SchemaValidationError) -> HttpResponse:
+    errors = []
+    for error in exc.errors:
+        location = [str(part) for part in error.get("loc", [])[1:] if part not in {"body", "payload"}]
+        errors.append({"field": ".".join(location) or "body", "messages": [error.get("msg", "invalid")]})
+    return _invalid(request, errors)
+
+
+@api.exception_handler(HttpError)
+def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    return _problem_response(problem(request, exc.status_code, "Error", str(exc)))

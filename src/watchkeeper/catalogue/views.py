@@ -1,0 +1,122 @@
+"""Catalogue pages: thin; every change goes through catalogue.services."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+
+from watchkeeper.accounts.roles import is_admin
+from watchkeeper.catalogue import queries, services
+from watchkeeper.catalogue.forms import ComponentForm, ServiceForm, TeamForm
+from watchkeeper.catalogue.models import Service, Team
+
+
+def _require_admin(request: HttpRequest) -> None:
+    if not is_admin(request.user):
+        raise PermissionDenied("Only admins can change the catalogue")
+
+
+def _apply(form: ServiceForm | TeamForm | ComponentForm, save: Callable[[], object]) -> bool:
+    """Runs a service function, moving its validation errors onto the form so they show GOV.UK style."""
+    try:
+        save()
+    except ValidationError as error:
+        for field, errors in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+        return False
+    return True
+
+
+def service_list(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "catalogue/service_list.html",
+        {"services": queries.services(), "active_nav": "services", "can_edit": is_admin(request.user)},
+    )
+
+
+def service_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    service = get_object_or_404(queries.services(), slug=slug)
+    return render(
+        request,
+        "catalogue/service_detail.html",
+        {
+            "service": service,
+            "policies": queries.policies_for(service),
+            "active_nav": "services",
+            "can_edit": is_admin(request.user),
+        },
+    )
+
+
+def service_edit(request: HttpRequest, slug: str | None = None) -> HttpResponse:
+    _require_admin(request)
+    service = get_object_or_404(Service, slug=slug) if slug else None
+    form = ServiceForm(request.POST or None, instance=service)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        if service is None:
+            if _apply(form, lambda: services.create_service(**data)):
+                messages.success(request, f"{data['name']} added")
+                return redirect("catalogue:service", slug=data["slug"])
+        elif _apply(form, lambda: services.update_service(service, **data)):
+            messages.success(request, f"{data['name']} saved")
+            return redirect("catalogue:service", slug=data["slug"])
+    return render(request, "catalogue/service_form.html", {"form": form, "service": service, "active_nav": "services"})
+
+
+def team_list(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "catalogue/team_list.html",
+        {
+            "teams": queries.teams().prefetch_related("services"),
+            "active_nav": "teams",
+            "can_edit": is_admin(request.user),
+        },
+    )
+
+
+def team_edit(request: HttpRequest, slug: str | None = None) -> HttpResponse:
+    _require_admin(request)
+    team = get_object_or_404(Team, slug=slug) if slug else None
+    form = TeamForm(request.POST or None, instance=team)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        save = (lambda: services.create_team(**data)) if team is None else (lambda: services.update_team(team, **data))
+        if _apply(form, save):
+            messages.success(request, f"{data['name']} saved")
+            return redirect("catalogue:teams")
+    return render(request, "catalogue/team_form.html", {"form": form, "team": team, "active_nav": "teams"})
+
+
+def component_add(request: HttpRequest, slug: str) -> HttpResponse:
+    _require_admin(request)
+    service = get_object_or_404(Service, slug=slug)
+    form = ComponentForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        if _apply(form, lambda: services.create_component(service=service, **data)):
+            messages.success(request, f"{data['name']} added to {service.name}")
+            return redirect("catalogue:service", slug=service.slug)
+    return render(
+        request, "catalogue/component_form.html", {"form": form, "service": service, "active_nav": "services"}
+    )
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    all_services = list(queries.services())
+    return render(
+        request,
+        "catalogue/home.html",
+        {
+            "services": all_services,
+            "policies": {service.pk: queries.policies_for(service) for service in all_services},
+            "active_nav": "home",
+            "can_edit": is_admin(request.user),
+        },
+    )

@@ -1,0 +1,232 @@
+"""The `watchkeeper` command: run the service, manage users and tokens, and compute deadlines.
+
+Commands that need no database (deadlines) do not start Django, so they work anywhere.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import Sequence
+from datetime import datetime
+from typing import NoReturn
+
+
+class UsageError(Exception):
+    """Bad input from the person at the keyboard: one line, exit status 2."""
+
+
+def _django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "watchkeeper.settings")
+    import django
+
+    django.setup()
+
+
+def _manage(*args: str) -> None:
+    _django()
+    from django.core.management import call_command
+
+    call_command(*args)
+
+
+def parse_instant(text: str, what: str) -> datetime:
+    try:
+        instant = datetime.fromisoformat(text)
+    except ValueError:
+        raise UsageError(f"{what} '{text}' is not an ISO 8601 time such as 2026-12-24T16:30:00+00:00") from None
+    if instant.tzinfo is None:
+        raise UsageError(f"{what} '{text}' has no UTC offset: add one, such as +00:00 or Z")
+    return instant
+
+
+def cmd_deadlines(args: argparse.Namespace) -> None:
+    from watchkeeper.deadline_report import deadlines_json
+    from watchkeeper.domain.office_time import Division
+    from watchkeeper.domain.priority import DEFAULT_POLICIES, Priority
+    from watchkeeper.holidays import default_calendar
+
+    try:
+        priority = Priority.parse(args.priority)
+        reported_at = parse_instant(args.reported_at, "--reported-at")
+        if args.service is None:
+            division = Division.parse(args.division or Division.ENGLAND_AND_WALES.value)
+            calendar, policy = default_calendar(division), DEFAULT_POLICIES[priority]
+        else:
+            if args.division is not None:
+                raise UsageError("give --division or --service, not both: a service has its own bank holidays")
+            _django()
+            from watchkeeper.catalogue import queries
+
+            service = queries.services().filter(slug=args.service).first()
+            if service is None:
+                raise UsageError(f"no service called '{args.service}'")
+            calendar, policy = queries.calendar_for(service), queries.policy_for(service, priority)
+        print(json.dumps(deadlines_json(policy, calendar, reported_at)))
+    except ValueError as error:  # includes dates beyond the bank holiday data
+        raise UsageError(str(error)) from None
+
+
+def cmd_serve(args: argparse.Namespace) -> None:
+    """The web app (gunicorn) and, unless told otherwise, a task worker; Ctrl-C stops both."""
+    web = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "watchkeeper.wsgi:application",
+        "--bind",
+        f"{args.host}:{args.port}",
+        "--workers",
+        str(args.workers),
+        "--access-logfile",
+        "-",
+    ]
+    worker = [sys.executable, "-m", "watchkeeper.cli", "worker"]
+    children = [subprocess.Popen(web)]
+    if not args.no_worker:
+        children.append(subprocess.Popen(worker))
+    print(f"Watchkeeper is running on http://{args.host}:{args.port}/ (press Ctrl-C to stop)", flush=True)
+
+    def stop(signum: int, frame: object) -> None:
+        for child in children:
+            if child.poll() is None:
+                child.send_signal(signal.SIGTERM)
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+    # If either child dies, stop the other: a web app with no worker would silently queue notifications forever.
+    exit_code = 0
+    while children:
+        finished = os.wait()
+        for child in list(children):
+            if child.pid == finished[0]:
+                children.remove(child)
+                child.returncode = os.waitstatus_to_exitcode(finished[1])
+                exit_code = exit_code or (child.returncode if child.returncode > 0 else 0)
+                stop(0, None)
+    sys.exit(exit_code)
+
+
+def cmd_worker(args: argparse.Namespace) -> None:
+    _manage("db_worker", "--interval", str(args.interval))
+
+
+def cmd_migrate(args: argparse.Namespace) -> None:
+    _manage("migrate", "--no-input")
+
+
+def cmd_demo(args: argparse.Namespace) -> None:
+    _django()
+    from watchkeeper.demo import load_demo
+
+    print(load_demo())
+
+
+def cmd_createuser(args: argparse.Namespace) -> None:
+    _django()
+    from django.core.exceptions import ValidationError
+
+    from watchkeeper.accounts.services import create_user
+
+    password = sys.stdin.readline().rstrip("\n") if args.password_stdin else getpass.getpass("Password: ")
+    try:
+        user = create_user(args.name, email=args.email, groups=args.group, password=password)
+    except ValidationError as error:
+        raise UsageError("; ".join(error.messages)) from None
+    print(f"Created {user.username} in {', '.join(args.group)}")
+
+
+def cmd_token(args: argparse.Namespace) -> None:
+    _django()
+    from django.core.exceptions import ValidationError
+
+    from watchkeeper.accounts.services import create_token, revoke_token
+
+    if args.action == "create":
+        try:
+            print(create_token(args.user, name=args.name))
+        except ValidationError as error:
+            raise UsageError("; ".join(error.messages)) from None
+    else:
+        if revoke_token(args.token) == 0:
+            raise UsageError("no active token matches that")
+        print("Token revoked")
+
+
+def cmd_manage(args: argparse.Namespace) -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "watchkeeper.settings")
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["watchkeeper manage", *args.rest])
+
+
+class Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"watchkeeper: {message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = Parser(prog="watchkeeper", description="Incident management the GDS Way.")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
+
+    serve = sub.add_parser("serve", help="run the web app and a task worker")
+    serve.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
+    serve.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
+    serve.add_argument("--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", "2")))
+    serve.add_argument("--no-worker", action="store_true", help="web app only; run `watchkeeper worker` elsewhere")
+    serve.set_defaults(func=cmd_serve)
+
+    worker = sub.add_parser("worker", help="run a task worker (as many as you like, on any machine)")
+    worker.add_argument("--interval", type=float, default=1.0, help="seconds between polls when idle")
+    worker.set_defaults(func=cmd_worker)
+
+    sub.add_parser("migrate", help="create or upgrade the database").set_defaults(func=cmd_migrate)
+    sub.add_parser("demo", help="load demo teams, services and an admin (safe to run twice)").set_defaults(
+        func=cmd_demo
+    )
+
+    createuser = sub.add_parser("createuser", help="add a local user")
+    createuser.add_argument("name")
+    createuser.add_argument("--email", required=True)
+    createuser.add_argument("--group", action="append", required=True, help="viewer, responder, admin or security")
+    createuser.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    createuser.set_defaults(func=cmd_createuser)
+
+    deadlines = sub.add_parser("deadlines", help="print respond-by and update deadlines as JSON")
+    deadlines.add_argument("--priority", required=True)
+    deadlines.add_argument("--reported-at", required=True, help="ISO 8601 with an offset")
+    deadlines.add_argument("--division", default=None, help="england-and-wales (default), scotland, northern-ireland")
+    deadlines.add_argument("--service", default=None, help="use this service's own calendar and policy")
+    deadlines.set_defaults(func=cmd_deadlines)
+
+    token = sub.add_parser("token", help="create or revoke API tokens")
+    token_sub = token.add_subparsers(dest="action", required=True, parser_class=Parser)
+    create = token_sub.add_parser("create", help="print a new token alone on standard output")
+    create.add_argument("--user", required=True)
+    create.add_argument("--name", default="")
+    revoke = token_sub.add_parser("revoke", help="revoke a token (the whole token or its first 10 characters)")
+    revoke.add_argument("token")
+    token.set_defaults(func=cmd_token)
+
+    manage = sub.add_parser("manage", help="run a Django management command")
+    manage.add_argument("rest", nargs=argparse.REMAINDER)
+    manage.set_defaults(func=cmd_manage)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    args = build_parser().parse_args(argv)
+    try:
+        args.func(args)
+    except UsageError as error:
+        print(f"watchkeeper: {error}", file=sys.stderr)
+        sys.exit(2)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,65 @@
+"""Bridges Django forms to the GOV.UK Frontend macros, so every form shows errors the GOV.UK way."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS
+
+
+def field_params(bound: forms.BoundField, **extra: Any) -> dict[str, Any]:
+    """Parameters for a govuk* macro from a bound field: id, name, label, hint, value and error message."""
+    widget = bound.field.widget
+    params: dict[str, Any] = {
+        "id": bound.id_for_label or bound.auto_id,
+        "name": bound.html_name,
+        "label": {"text": str(bound.label)},
+    }
+    if bound.help_text:
+        params["hint"] = {"text": str(bound.help_text)}
+    if bound.errors:
+        params["errorMessage"] = {"text": " ".join(str(e) for e in bound.errors)}
+    value = bound.value()
+    if isinstance(widget, forms.Select):
+        params["items"] = [
+            {"value": str(v), "text": str(label), "selected": str(v) == str(value if value is not None else "")}
+            for v, label in bound.field.choices  # type: ignore[attr-defined]
+        ]
+    elif isinstance(widget, forms.RadioSelect | forms.CheckboxSelectMultiple):
+        selected = {str(v) for v in (value if isinstance(value, list | tuple) else [value])}
+        params["idPrefix"] = bound.auto_id
+        params["fieldset"] = {"legend": {"text": str(bound.label), "classes": "govuk-fieldset__legend--s"}}
+        params.pop("label")
+        params.pop("id")
+        params["items"] = [
+            {"value": str(v), "text": str(label), "checked": str(v) in selected}
+            for v, label in bound.field.choices  # type: ignore[attr-defined]
+            if str(v) != ""
+        ]
+    elif isinstance(widget, forms.CheckboxInput):
+        params["items"] = [{"value": "on", "text": str(bound.label), "checked": bool(value)}]
+        params.pop("label")
+    else:
+        params["value"] = "" if value is None else widget.format_value(value)
+        if isinstance(widget, forms.PasswordInput):
+            params["value"] = ""
+    params.update(extra)
+    return params
+
+
+def error_summary(form: forms.BaseForm) -> dict[str, Any] | None:
+    """govukErrorSummary parameters linking each message to its field, or None when the form is valid."""
+    if not form.is_bound or not form.errors:
+        return None
+    items: list[dict[str, str]] = []
+    for name, errors in form.errors.items():
+        for error in errors:
+            if name == NON_FIELD_ERRORS:
+                items.append({"text": str(error)})
+            else:
+                bound = form[name]
+                # Radios and checkboxes: the macro gives the first option the field's own id.
+                anchor = bound.auto_id if isinstance(bound.field.widget, forms.RadioSelect) else bound.id_for_label
+                items.append({"text": str(error), "href": f"#{anchor}"})
+    return {"titleText": "There is a problem", "errorList": items}

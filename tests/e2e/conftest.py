@@ -1,0 +1,65 @@
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import pytest
+
+from tests.factories import static_files
+
+# Playwright's sync API keeps an event loop on the main thread; the test's own ORM calls are still synchronous.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _collected_static() -> Iterator[None]:
+    yield from static_files()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    from tests.e2e.browser import CHROMIUM, launch
+
+    if CHROMIUM is None:
+        pytest.skip("Chromium is not installed (apt-get install chromium)")
+    yield from launch()
+
+
+@pytest.fixture
+def page(browser: object) -> Iterator[object]:
+    context = browser.new_context()  # type: ignore[attr-defined]
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+class LiveServer:
+    def __init__(self, url: str) -> None:
+        self.url = url
+
+    def __str__(self) -> str:
+        return self.url
+
+
+@pytest.fixture
+def app_server(transactional_db: None) -> Iterator[LiveServer]:
+    """The real app on a real port, assets served by WhiteNoise from the collected files as in production.
+
+    pytest-django's own live server serves assets from the source folders, which hides a broken manifest.
+    """
+    from django.db import connections
+    from django.test.testcases import LiveServerThread
+
+    shared = {c.alias: c for c in connections.all() if c.vendor == "sqlite" and c.is_in_memory_db()}
+    for connection in shared.values():
+        connection.inc_thread_sharing()
+    thread = LiveServerThread("127.0.0.1", lambda app: app, connections_override=shared, port=0)
+    thread.daemon = True
+    thread.start()
+    thread.is_ready.wait()
+    if thread.error:
+        raise thread.error
+    yield LiveServer(f"http://127.0.0.1:{thread.port}")
+    thread.terminate()
+    for connection in shared.values():
+        connection.dec_thread_sharing()

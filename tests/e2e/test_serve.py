@@ -1,0 +1,62 @@
+"""`watchkeeper serve`: the web app and a worker together over real HTTP; Ctrl-C stops both."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import psutil
+import pytest
+
+from tests.e2e.test_cli import WATCHKEEPER, run
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_for(url: str, deadline: float = 30.0) -> urllib.request.addinfourl:
+    start = time.monotonic()
+    while True:
+        try:
+            return urllib.request.urlopen(url, timeout=5)
+        except (urllib.error.URLError, ConnectionError):
+            if time.monotonic() - start > deadline:
+                raise
+            time.sleep(0.2)
+
+
+@pytest.mark.skipif(not Path("build/static/govuk-frontend.min.css").exists(), reason="assets not built (make assets)")
+def test_serve_runs_web_and_worker_and_stops_on_ctrl_c(tmp_path: Path) -> None:
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'serve.sqlite3'}",
+        "WATCHKEEPER_VAR_DIR": str(tmp_path),
+        "STATIC_ROOT": str(tmp_path / "static"),
+    }
+    for step in (["migrate"], ["manage", "collectstatic", "--no-input", "--verbosity", "0"], ["demo"]):
+        assert run(*step, env=env).returncode == 0
+    port = free_port()
+    server = subprocess.Popen([WATCHKEEPER, "serve", "--port", str(port), "--workers", "1"], env=env)
+    try:
+        page = wait_for(f"http://127.0.0.1:{port}/sign-in")
+        assert page.status == 200
+        assert b"Sign in to Watchkeeper" in page.read()
+        css = wait_for(f"http://127.0.0.1:{port}/assets/govuk-frontend.min.css")
+        assert css.status == 200
+        children = psutil.Process(server.pid).children()
+        commands = [" ".join(child.cmdline()) for child in children]
+        assert any("gunicorn" in c for c in commands), commands
+        assert any("worker" in c and "gunicorn" not in c for c in commands), commands
+    finally:
+        server.send_signal(signal.SIGINT)
+        assert server.wait(timeout=30) == 0
+    assert not any(child.is_running() and child.status() != psutil.STATUS_ZOMBIE for child in children)

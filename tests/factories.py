@@ -1,0 +1,59 @@
+"""Factories as plain functions: each makes one real row through the same services the app uses."""
+
+from __future__ import annotations
+
+import itertools
+import shutil
+from collections.abc import Iterator
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.core.management import call_command
+
+from watchkeeper.accounts.services import create_user
+from watchkeeper.catalogue import services as catalogue
+from watchkeeper.catalogue.models import Component, Service, Team
+
+_seq = itertools.count(1)
+PASSWORD = "correct-horse-battery-staple"
+
+
+def static_files() -> Iterator[None]:
+    """Pages render through the real manifest storage, so a missing asset fails a test instead of production."""
+    call_command("collectstatic", "--no-input", verbosity=0)
+    yield
+    shutil.rmtree(settings.STATIC_ROOT, ignore_errors=True)
+
+
+def make_user(username: str | None = None, *groups: str, **extra: Any) -> AbstractUser:
+    username = username or f"user{next(_seq)}"
+    return create_user(
+        username,
+        email=extra.get("email", f"{username}@example.gov.uk"),
+        groups=groups or ("responder",),
+        password=PASSWORD,
+    )
+
+
+def make_team(slug: str | None = None, **fields: Any) -> Team:
+    slug = slug or f"team-{next(_seq)}"
+    return catalogue.create_team(slug=slug, name=fields.pop("name", slug.replace("-", " ").title()), **fields)
+
+
+def make_service(slug: str | None = None, team: Team | None = None, **fields: Any) -> Service:
+    slug = slug or f"service-{next(_seq)}"
+    return catalogue.create_service(
+        slug=slug,
+        name=fields.pop("name", slug.replace("-", " ").title()),
+        team=team or make_team(),
+        **fields,
+    )
+
+
+def make_component(service: Service, slug: str | None = None, **fields: Any) -> Component:
+    slug = slug or f"component-{next(_seq)}"
+    return catalogue.create_component(service=service, slug=slug, name=fields.pop("name", slug.title()), **fields)
+
+
+__all__ = ["PASSWORD", "make_component", "make_service", "make_team", "make_user", "static_files"]
