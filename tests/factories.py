@@ -8,12 +8,13 @@ from collections.abc import Iterator
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import User
 from django.core.management import call_command
 
 from watchkeeper.accounts.services import create_user
 from watchkeeper.catalogue import services as catalogue
 from watchkeeper.catalogue.models import Component, Service, Team
+from watchkeeper.incidents.models import Incident
 
 _seq = itertools.count(1)
 PASSWORD = "correct-horse-battery-staple"
@@ -26,7 +27,7 @@ def static_files() -> Iterator[None]:
     shutil.rmtree(settings.STATIC_ROOT, ignore_errors=True)
 
 
-def make_user(username: str | None = None, *groups: str, **extra: Any) -> AbstractUser:
+def make_user(username: str | None = None, *groups: str, **extra: Any) -> User:
     username = username or f"user{next(_seq)}"
     return create_user(
         username,
@@ -56,4 +57,16 @@ def make_component(service: Service, slug: str | None = None, **fields: Any) -> 
     return catalogue.create_component(service=service, slug=slug, name=fields.pop("name", slug.title()), **fields)
 
 
-__all__ = ["PASSWORD", "make_component", "make_service", "make_team", "make_user", "static_files"]
+__all__ = ["PASSWORD", "make_component", "make_incident", "make_service", "make_team", "make_user", "static_files"]
+
+
+def make_incident(actor: User | None = None, service: Service | None = None, **fields: Any) -> Incident:
+    """Declares through the real service function, so every test incident has its clocks and timeline."""
+    from watchkeeper.incidents import services as incidents
+
+    return incidents.declare(
+        actor or make_user(),
+        title=fields.pop("title", "Payments failing"),
+        service=service or make_service(),
+        **fields,
+    )

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -63,3 +64,9 @@ def app_server(transactional_db: None) -> Iterator[LiveServer]:
     thread.terminate()
     for connection in shared.values():
         connection.dec_thread_sharing()
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings: Any) -> None:
+    # Real hashing is tested by Django; here it would only make every factory-made user slow.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from django.contrib.auth.models import AbstractUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 
 
 class Role(StrEnum):
@@ -14,7 +14,7 @@ class Role(StrEnum):
     SECURITY = "security"  # sees and acts on restricted incidents
 
 
-def has_role(user: AbstractUser | AnonymousUser, *roles: Role) -> bool:
+def has_role(user: User | AnonymousUser, *roles: Role) -> bool:
     if not user.is_authenticated:
         return False
     if getattr(user, "is_superuser", False):
@@ -23,9 +23,9 @@ def has_role(user: AbstractUser | AnonymousUser, *roles: Role) -> bool:
     return bool(names & {role.value for role in roles})
 
 
-def is_admin(user: AbstractUser | AnonymousUser) -> bool:
+def is_admin(user: User | AnonymousUser) -> bool:
     return has_role(user, Role.ADMIN)
 
 
-def can_act(user: AbstractUser | AnonymousUser) -> bool:
+def can_act(user: User | AnonymousUser) -> bool:
     return has_role(user, Role.RESPONDER, Role.ADMIN, Role.SECURITY)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractUser, Group
+from django.contrib.auth.models import Group, User
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -16,7 +16,7 @@ from watchkeeper.accounts.roles import Role
 
 
 @transaction.atomic
-def create_user(username: str, *, email: str, groups: Iterable[str], password: str) -> AbstractUser:
+def create_user(username: str, *, email: str, groups: Iterable[str], password: str) -> User:
     User = get_user_model()
     roles = list(groups)
     unknown = sorted(set(roles) - {role.value for role in Role})
@@ -54,7 +54,7 @@ def revoke_token(raw_or_hint: str) -> int:
     return matched.update(revoked_at=timezone.now())
 
 
-def user_for_token(raw: str) -> AbstractUser | None:
+def user_for_token(raw: str) -> User | None:
     token = (
         ApiToken.objects.select_related("user")
         .filter(digest=digest(raw), revoked_at__isnull=True, user__is_active=True)
