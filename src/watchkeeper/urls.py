@@ -10,6 +10,10 @@ urlpatterns = [
     path("sign-in", SignInView.as_view(), name="login"),
     path("sign-out", SignOutView.as_view(), name="logout"),
     path("catalogue/", include("watchkeeper.catalogue.urls")),
+    path("incidents/", include("watchkeeper.incidents.urls")),
+    path("notifications/", include("watchkeeper.notifications.urls")),
+    path("reviews/", include("watchkeeper.reviews.urls")),
+    path("status/", include("watchkeeper.statuspage.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -2,7 +2,13 @@
 
 from watchkeeper.api.base import api
 from watchkeeper.api.catalogue import router as catalogue_router
+from watchkeeper.api.channels import router as channels_router
+from watchkeeper.api.incidents import router as incidents_router
+from watchkeeper.api.reviews import router as reviews_router
 
 api.add_router("/", catalogue_router)
+api.add_router("/", incidents_router)
+api.add_router("/", channels_router)
+api.add_router("/", reviews_router)
 
 __all__ = ["api"]

@@ -33,6 +33,21 @@ class IncidentEvent:
 Subscriber = Callable[[IncidentEvent], None]
 _subscribers: list[Subscriber] = []
 
+# A close guard raises ValidationError to keep an incident open (the reviews app: no review, no close).
+CloseGuard = Callable[[Any], None]
+_close_guards: list[CloseGuard] = []
+
+
+def guard_close(guard: CloseGuard) -> CloseGuard:
+    if guard not in _close_guards:
+        _close_guards.append(guard)
+    return guard
+
+
+def check_close(incident: Any) -> None:
+    for guard in list(_close_guards):
+        guard(incident)
+
 
 def subscribe(subscriber: Subscriber) -> Subscriber:
     if subscriber not in _subscribers:

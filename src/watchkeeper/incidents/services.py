@@ -245,6 +245,30 @@ def change_priority(
 
 
 @transaction.atomic
+def change_type(
+    actor: User, incident: Incident, type: str, reason: str, *, expected_version: int | None = None
+) -> Incident:
+    """A security incident or data breach becomes restricted the moment it is recognised as one."""
+    try:
+        new_type = IncidentType.parse(type)
+    except ValueError as error:
+        raise ValidationError({"type": str(error)}) from None
+    if not reason.strip():
+        raise ValidationError({"reason": "Say why the type is changing"})
+    incident = _lock(actor, incident, expected_version)
+    previous = incident.type_enum
+    if previous is new_type:
+        return incident
+    incident.type = new_type.value
+    incident.restricted = incident.restricted or new_type.restricted
+    _save(incident)
+    text = f"Type changed from {previous.label} to {new_type.label}: {reason.strip()}"
+    _record(incident, actor, EntryKind.NOTE, text, previous=previous.value, type=new_type.value)
+    _publish(events.TYPE_CHANGED, incident, actor, previous=previous.value, type=new_type.value)
+    return incident
+
+
+@transaction.atomic
 def change_status(
     actor: User, incident: Incident, status: str, note: str = "", *, expected_version: int | None = None
 ) -> Incident:
@@ -349,10 +373,11 @@ def reopen(actor: User, incident: Incident, reason: str) -> Incident:
 
 @transaction.atomic
 def close(actor: User, incident: Incident, *, expected_version: int | None = None) -> Incident:
-    """For now an admin closes a resolved incident; the review issue adds the review gate."""
+    """An admin closes a resolved incident once every close guard (the review gate) agrees."""
     _require(has_role(actor, Role.ADMIN), "Only admins can close incidents")
     incident = _lock(actor, incident, expected_version)
     _check(incident.status_enum, Status.CLOSED)
+    events.check_close(incident)
     incident.status = Status.CLOSED.value
     incident.closed_at = timezone.now()
     _save(incident)
