@@ -258,3 +258,18 @@ def test_security_incidents_are_restricted_and_need_the_team_to_act() -> None:
     incidents.leave(ada, incident, eve)
     with pytest.raises(PermissionDenied):
         incidents.add_note(eve, incident, "gone again")
+
+
+@time_machine.travel(MONDAY_10AM, tick=False)
+def test_recognising_a_security_incident_restricts_it(published: list[events.IncidentEvent]) -> None:
+    ada = make_user("ada")
+    incident = make_incident(ada, type="technical_failure")
+    assert not incident.restricted
+    with pytest.raises(ValidationError):
+        incidents.change_type(ada, incident, "security_incident", "")
+    incident = incidents.change_type(ada, incident, "security_incident", "Logs show unauthorised access")
+    assert incident.restricted
+    assert published[-1].name == "incident.type_changed"
+    assert published[-1].data == {"previous": "technical_failure", "type": "security_incident"}
+    # Going back to a technical failure keeps it restricted: what was seen cannot be unseen.
+    assert incidents.change_type(ada, incident, "technical_failure", "False alarm").restricted

@@ -31,7 +31,8 @@ def create_user(username: str, *, email: str, groups: Iterable[str], password: s
     user.set_password(password)
     user.full_clean()
     user.save()
-    user.groups.set(Group.objects.filter(name__in=roles))
+    # get_or_create, not filter: a flushed or hand-made database may lack the groups the migration made.
+    user.groups.set([Group.objects.get_or_create(name=role)[0] for role in roles])
     return user  # type: ignore[return-value]
 
 
