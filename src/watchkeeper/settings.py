@@ -40,7 +40,7 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 SERVICE_NAME = os.environ.get("WATCHKEEPER_SERVICE_NAME", "Watchkeeper")
 
-WATCHKEEPER_APPS = ["accounts", "catalogue", "incidents", "notifications", "statuspage", "reviews"]
+WATCHKEEPER_APPS = ["accounts", "catalogue", "incidents", "notifications", "statuspage", "reviews", "breaches"]
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -14,6 +14,7 @@ urlpatterns = [
     path("incidents/", include("watchkeeper.incidents.urls")),
     path("notifications/", include("watchkeeper.notifications.urls")),
     path("reviews/", include("watchkeeper.reviews.urls")),
+    path("breaches/", include("watchkeeper.breaches.urls")),
     path("status/", include("watchkeeper.statuspage.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),

@@ -32,7 +32,7 @@ def at_once(
         barrier.wait()
         try:
             results[index] = action()
-        except Exception as error:  # noqa: BLE001 - the test inspects what each thread got
+        except Exception as error:  # the test inspects what each thread got
             results[index] = error
         finally:
             connections.close_all()

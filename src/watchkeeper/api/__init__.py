@@ -1,6 +1,7 @@
 """The JSON API under /api/v1: bearer tokens, RFC 9457 problems, one router module per resource."""
 
 from watchkeeper.api.base import api
+from watchkeeper.api.breaches import router as breaches_router
 from watchkeeper.api.catalogue import router as catalogue_router
 from watchkeeper.api.channels import router as channels_router
 from watchkeeper.api.incidents import router as incidents_router
@@ -10,5 +11,6 @@ api.add_router("/", catalogue_router)
 api.add_router("/", incidents_router)
 api.add_router("/", channels_router)
 api.add_router("/", reviews_router)
+api.add_router("/", breaches_router)
 
 __all__ = ["api"]
