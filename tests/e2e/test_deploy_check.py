@@ -5,7 +5,10 @@ from __future__ import annotations
 import secrets
 from pathlib import Path
 
-from tests.e2e.test_cli import run
+import os
+import subprocess
+
+from tests.e2e.test_cli import WATCHKEEPER
 
 
 def test_check_deploy_is_clean_with_production_settings(tmp_path: Path) -> None:
@@ -17,6 +20,14 @@ def test_check_deploy_is_clean_with_production_settings(tmp_path: Path) -> None:
         "SECURE_HSTS_SECONDS": "31536000",
         "WATCHKEEPER_VAR_DIR": str(tmp_path),
     }
-    result = run("manage", "check", "--deploy", "--fail-level", "WARNING", env=env)
+    # The browser tests' DJANGO_ALLOW_ASYNC_UNSAFE must not leak into a production-like process.
+    base = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    result = subprocess.run(
+        [WATCHKEEPER, "manage", "check", "--deploy", "--fail-level", "WARNING"],
+        capture_output=True,
+        text=True,
+        env={**base, **env},
+        timeout=60,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
