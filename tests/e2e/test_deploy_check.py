@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import secrets
-from pathlib import Path
-
 import os
+import secrets
 import subprocess
+from pathlib import Path
 
 from tests.e2e.test_cli import WATCHKEEPER
 
