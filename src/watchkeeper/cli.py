@@ -1,4 +1,4 @@
-"""The `watchkeeper` command: run the service, manage users and tokens, and compute deadlines.
+"""The `watchkeeper` command: run the service, manage users and tokens, compute deadlines and run incidents.
 
 Commands that need no database (deadlines) do not start Django, so they work anywhere.
 """
@@ -15,6 +15,8 @@ import sys
 from collections.abc import Sequence
 from datetime import datetime
 from typing import NoReturn
+
+from watchkeeper import cli_client
 
 
 class UsageError(Exception):
@@ -212,6 +214,9 @@ def build_parser() -> argparse.ArgumentParser:
     revoke = token_sub.add_parser("revoke", help="revoke a token (the whole token or its first 10 characters)")
     revoke.add_argument("token")
     token.set_defaults(func=cmd_token)
+
+    # declare, list, show, lead, priority, status, update, resolve, …: they speak to the API, not the database.
+    cli_client.add_commands(sub)
 
     manage = sub.add_parser("manage", help="run a Django management command")
     manage.add_argument("rest", nargs=argparse.REMAINDER)

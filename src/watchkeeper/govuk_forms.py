@@ -41,7 +41,8 @@ def field_params(bound: forms.BoundField, **extra: Any) -> dict[str, Any]:
         params["items"] = [{"value": "on", "text": str(bound.label), "checked": bool(value)}]
         params.pop("label")
     else:
-        params["value"] = "" if value is None else widget.format_value(value)
+        # format_value gives None for an empty textarea, which the macro would print as "None".
+        params["value"] = "" if value is None else (widget.format_value(value) or "")
         if isinstance(widget, forms.PasswordInput):
             params["value"] = ""
     params.update(extra)

@@ -14,6 +14,7 @@ from watchkeeper.incidents import events
 from watchkeeper.incidents import services as incidents
 from watchkeeper.incidents.checklist import checklist
 from watchkeeper.incidents.models import Incident, TimelineEntry
+from watchkeeper.reviews.services import waive_review
 
 pytestmark = pytest.mark.django_db
 
@@ -212,6 +213,9 @@ def test_only_admins_close_and_only_resolved_incidents() -> None:
         incident = incidents.resolve(ada, incident, "Replaced the disk")
         with pytest.raises(PermissionDenied):
             incidents.close(ada, incident)
+        with pytest.raises(ValidationError, match="review"):
+            incidents.close(root, incident)  # the reviews app's gate: no review recorded or waived
+        waive_review(root, incident, "A disk swap, reviewed in the weekly ops meeting")
         incident = incidents.close(root, incident)
         assert incident.status == "closed"
         with pytest.raises(ValidationError):

@@ -8,11 +8,13 @@ from datetime import datetime
 from django.contrib.auth.models import User
 from django.utils import timezone
 
-from watchkeeper.domain.workflow import Step, required_steps
+from watchkeeper.domain.workflow import SecurityStep, Step, required_steps
 from watchkeeper.incidents.models import ChecklistTick, Incident
 
 
-def tick(incident: Incident, step: Step, actor: User | None, *, automatic: bool = True, note: str = "") -> bool:
+def tick(
+    incident: Incident, step: Step | SecurityStep, actor: User | None, *, automatic: bool = True, note: str = ""
+) -> bool:
     """Ticks a step once; returns False when it was already ticked (the first who and when stand)."""
     _, created = ChecklistTick.objects.get_or_create(
         incident=incident,

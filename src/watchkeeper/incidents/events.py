@@ -33,19 +33,32 @@ class IncidentEvent:
 Subscriber = Callable[[IncidentEvent], None]
 _subscribers: list[Subscriber] = []
 
-# A close guard raises ValidationError to keep an incident open (the reviews app: no review, no close).
-CloseGuard = Callable[[Any], None]
-_close_guards: list[CloseGuard] = []
+# A guard raises ValidationError to stop a move: no review, no close (reviews); no containment, no
+# resolution for a security incident (breaches).
+Guard = Callable[[Any], None]
+_close_guards: list[Guard] = []
+_resolve_guards: list[Guard] = []
 
 
-def guard_close(guard: CloseGuard) -> CloseGuard:
+def guard_close(guard: Guard) -> Guard:
     if guard not in _close_guards:
         _close_guards.append(guard)
     return guard
 
 
+def guard_resolve(guard: Guard) -> Guard:
+    if guard not in _resolve_guards:
+        _resolve_guards.append(guard)
+    return guard
+
+
 def check_close(incident: Any) -> None:
     for guard in list(_close_guards):
+        guard(incident)
+
+
+def check_resolve(incident: Any) -> None:
+    for guard in list(_resolve_guards):
         guard(incident)
 
 

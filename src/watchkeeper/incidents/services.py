@@ -90,8 +90,11 @@ def declare(
 ) -> Incident:
     """Declares an incident. Without a priority it starts as P3 until someone prioritises it (step 3)."""
     _require(can_act(actor), "Only responders can declare incidents")
-    if idempotency_key and (existing := Incident.objects.filter(idempotency_key=idempotency_key).first()):
-        return existing
+    # Keys are per declarer: a guessed key must not hand back someone else's (perhaps restricted) incident.
+    if idempotency_key:
+        idempotency_key = f"{actor.pk}:{idempotency_key}"
+        if existing := Incident.objects.filter(idempotency_key=idempotency_key).first():
+            return existing
     now = timezone.now()
     errors: dict[str, str] = {}
     if not title.strip():
@@ -343,6 +346,7 @@ def resolve(actor: User, incident: Incident, summary: str, *, expected_version: 
         raise ValidationError({"summary": "Say how the incident was resolved"})
     incident = _lock(actor, incident, expected_version)
     _check(incident.status_enum, Status.RESOLVED)
+    events.check_resolve(incident)
     incident.status = Status.RESOLVED.value
     incident.resolved_at = timezone.now()
     incident.summary = summary.strip()

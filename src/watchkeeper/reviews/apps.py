@@ -4,3 +4,8 @@ from django.apps import AppConfig
 class ReviewsConfig(AppConfig):
     name = "watchkeeper.reviews"
     label = "reviews"
+
+    def ready(self) -> None:
+        from watchkeeper.reviews.subscribers import connect
+
+        connect()

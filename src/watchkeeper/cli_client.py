@@ -1,0 +1,360 @@
+"""Run an incident from a terminal: `watchkeeper declare`, `list`, `show`, `lead`, `priority`, `status`, ….
+
+These commands speak only HTTP to the JSON API at WATCHKEEPER_URL with WATCHKEEPER_TOKEN, so they work from
+any machine that can reach the site and never open the database. Tables for people, `--json` for scripts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+from watchkeeper.formatting import relative, when
+
+URL_VARIABLE = "WATCHKEEPER_URL"
+TOKEN_VARIABLE = "WATCHKEEPER_TOKEN"
+TIMEOUT_SECONDS = 30
+Json = dict[str, Any]
+ParserT = TypeVar("ParserT", bound=argparse.ArgumentParser)
+
+
+class ClientError(Exception):
+    """One line for the person at the keyboard: exit 2 for their set-up, 1 for what the API or network said."""
+
+    def __init__(self, message: str, exit_status: int = 1) -> None:
+        super().__init__(message)
+        self.exit_status = exit_status
+
+
+@dataclass(frozen=True)
+class Api:
+    base: str
+    token: str
+
+    @classmethod
+    def from_environment(cls) -> Api:
+        base = os.environ.get(URL_VARIABLE, "").strip().rstrip("/")
+        token = os.environ.get(TOKEN_VARIABLE, "").strip()
+        if not base:
+            raise ClientError(f"set {URL_VARIABLE} to the site's address, such as http://127.0.0.1:8000", 2)
+        if urllib.parse.urlsplit(base).scheme not in {"http", "https"}:
+            raise ClientError(f"{URL_VARIABLE} must start with http:// or https://, not '{base}'", 2)
+        if not token:
+            raise ClientError(f"set {TOKEN_VARIABLE} to an API token (an admin runs `watchkeeper token create`)", 2)
+        return cls(base, token)
+
+    def get(self, path: str, **query: str | None) -> Any:
+        chosen = {name: value for name, value in query.items() if value}
+        return self._send(path + (f"?{urllib.parse.urlencode(chosen)}" if chosen else ""), None)
+
+    def post(self, path: str, body: Json) -> Any:
+        return self._send(path, json.dumps(body).encode())
+
+    def _send(self, path: str, body: bytes | None) -> Any:
+        url = f"{self.base}/api/v1{path}"
+        headers = {"Authorization": f"Bearer {self.token}", "Accept": "application/json"}
+        if body is not None:
+            headers["Content-Type"] = "application/json"
+        request = urllib.request.Request(url, data=body, headers=headers, method="GET" if body is None else "POST")
+        try:
+            with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:
+                return _json(response.read(), url)
+        except urllib.error.HTTPError as error:
+            raise ClientError(_refusal(error, url)) from None
+        except urllib.error.URLError as error:
+            reason = "connection refused" if isinstance(error.reason, ConnectionRefusedError) else str(error.reason)
+            raise ClientError(f"cannot reach {self.base} ({reason}): is Watchkeeper running there?") from None
+        except TimeoutError:
+            raise ClientError(f"{self.base} did not answer within {TIMEOUT_SECONDS} seconds") from None
+
+
+def _json(raw: bytes, url: str) -> Any:
+    try:
+        return json.loads(raw)
+    except ValueError:
+        # A sign-in page or a proxy's error page: the address is not the API.
+        raise ClientError(f"{url} did not answer with JSON: is {URL_VARIABLE} the address of Watchkeeper?") from None
+
+
+def _refusal(error: urllib.error.HTTPError, url: str) -> str:
+    """The API's own explanation (the problem's detail) when it gave one."""
+    if error.code == 401:
+        return f"the API refused {TOKEN_VARIABLE}: it is unknown or revoked (an admin runs `watchkeeper token create`)"
+    try:
+        detail = json.loads(error.read()).get("detail")
+    except (ValueError, AttributeError):
+        detail = None
+    return str(detail) if detail else f"{url} answered {error.code} {error.reason}"
+
+
+# Presenting ----------------------------------------------------------------------------------------------------------
+
+
+def _instant(text: str | None) -> datetime | None:
+    return datetime.fromisoformat(text) if text else None
+
+
+def _when(incident: Json, field: str) -> str:
+    return when(_instant(incident[field]), incident["timezone"])
+
+
+def _due(incident: Json, field: str, now: datetime) -> str:
+    """'due in 12 minutes', 'overdue by 5 minutes' or 'nothing due'."""
+    return relative(_instant(incident[field]), now).lower()
+
+
+def _deadline(incident: Json, field: str, now: datetime) -> str:
+    if incident[field] is None:
+        return "nothing due"
+    return f"{_when(incident, field)} ({_due(incident, field, now)})"
+
+
+def _respond_by(incident: Json, now: datetime) -> str:
+    if incident["response_met_on_time"] is not None:
+        return "met on time" if incident["response_met_on_time"] else "met late"
+    if incident["resolved_at"]:
+        return "never met"
+    return _due(incident, "respond_by", now)
+
+
+def _table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    widths = [max(len(str(cell)) for cell in column) for column in zip(headers, *rows, strict=False)]
+    lines = [
+        "  ".join(str(cell).ljust(width) for cell, width in zip(row, widths, strict=True)) for row in [headers, *rows]
+    ]
+    return "\n".join(line.rstrip() for line in lines)
+
+
+def incident_rows(incidents: Sequence[Json], now: datetime) -> str:
+    headers = ["REFERENCE", "PRIORITY", "STATUS", "SERVICE", "LEAD", "RESPOND BY", "NEXT UPDATE", "TITLE"]
+    rows = [
+        [
+            i["reference"],
+            i["priority"],
+            i["status"],
+            i["service"],
+            i["incident_lead"] or "none yet",
+            _respond_by(i, now),
+            _due(i, "next_update_due", now),
+            i["title"],
+        ]
+        for i in incidents
+    ]
+    return _table(headers, rows)
+
+
+def incident_facts(incident: Json, now: datetime) -> str:
+    facts = [
+        ("Service", incident["service"]),
+        ("Type", incident["type"].replace("_", " ")),
+        ("Priority", incident["priority"]),
+        ("Status", incident["status"] + (" (restricted)" if incident["restricted"] else "")),
+        ("Reported", _when(incident, "reported_at")),
+        ("Declared", f"{_when(incident, 'declared_at')} by {incident['declared_by']}"),
+        ("Respond by", f"{_when(incident, 'respond_by')} ({_respond_by(incident, now)})"),
+        ("Next update", _deadline(incident, "next_update_due", now)),
+        *(
+            [("Resolved", f"{_when(incident, 'resolved_at')}: {incident['summary']}")]
+            if incident["resolved_at"]
+            else []
+        ),
+        ("Incident lead", incident["incident_lead"] or "none yet"),
+        ("Comms lead", incident["comms_lead"] or "none yet"),
+        ("Technical lead", incident["technical_lead"] or "none"),
+        ("Responders", ", ".join(incident["responders"]) or "none"),
+        ("Link", incident["url"]),
+    ]
+    width = max(len(label) for label, _ in facts)
+    return "\n".join(f"{label.ljust(width)}  {value}" for label, value in facts)
+
+
+def _step(step: Json) -> str:
+    line = f"  [{'x' if step['done_at'] else ' '}] {step['number']}. {step['label']}"
+    if step["done_at"]:
+        return f"{line} ({step['done_by'] or 'Watchkeeper'})"
+    return line if step["required"] else f"{line} (not required)"
+
+
+def incident_page(incident: Json, now: datetime) -> str:
+    steps = [_step(step) for step in incident["checklist"]]
+    timeline = _table(
+        ["WHEN", "WHO", "WHAT", ""],
+        [
+            [when(_instant(e["at"]), incident["timezone"]), e["author"] or "Watchkeeper", e["kind"], e["text"]]
+            for e in incident["timeline"]
+        ],
+    )
+    return "\n\n".join(
+        [
+            f"{incident['reference']}: {incident['title']}",
+            incident_facts(incident, now),
+            "GDS steps\n" + "\n".join(steps),
+            "Timeline (oldest first)\n" + "\n".join(f"  {line}" for line in timeline.splitlines()),
+        ]
+    )
+
+
+# Commands ------------------------------------------------------------------------------------------------------------
+
+Command = Callable[[Api, argparse.Namespace], Json | list[Json]]
+Printer = Callable[[Any, datetime], str]
+
+
+def _declare(api: Api, args: argparse.Namespace) -> Json:
+    body: Json = {"title": args.title, "service": args.service, "type": args.type, "take_lead": args.lead}
+    optional = {"priority": args.priority, "reported_at": args.reported_at, "description": args.description}
+    body.update({name: value for name, value in optional.items() if value is not None})
+    result: Json = api.post("/incidents", body)
+    return result
+
+
+def _me(api: Api) -> str:
+    username: str = api.get("/me")["username"]
+    return username
+
+
+def _change(path: str, body: Callable[[Api, argparse.Namespace], Json]) -> Command:
+    def command(api: Api, args: argparse.Namespace) -> Json:
+        result: Json = api.post(f"/incidents/{urllib.parse.quote(args.reference, safe='')}/{path}", body(api, args))
+        return result
+
+    return command
+
+
+def _list(api: Api, args: argparse.Namespace) -> list[Json]:
+    result: list[Json] = api.get("/incidents", status=args.status, service=args.service, priority=args.priority)
+    return result
+
+
+def _show(api: Api, args: argparse.Namespace) -> Json:
+    result: Json = api.get(f"/incidents/{urllib.parse.quote(args.reference, safe='')}")
+    return result
+
+
+def _role_body(api: Api, args: argparse.Namespace) -> Json:
+    return {"username": args.user or _me(api)}
+
+
+def _role_said(label: str) -> Printer:
+    field = label.replace(" ", "_")
+    return _said(lambda incident, now: f"{incident[field]} is the {label}")
+
+
+def _prioritised(incident: Json, now: datetime) -> str:
+    respond = _respond_by(incident, now)
+    return f"{incident['priority']}; respond by: {respond}; next update {_deadline(incident, 'next_update_due', now)}"
+
+
+def _declared(incident: Json, now: datetime) -> str:
+    return f"Declared {incident['reference']}: {incident['title']}\n{incident_facts(incident, now)}"
+
+
+def _listed(incidents: list[Json], now: datetime) -> str:
+    return incident_rows(incidents, now) if incidents else "No incidents match."
+
+
+def _said(message: Callable[[Json, datetime], str]) -> Printer:
+    """A one-line confirmation that starts with the reference, so a terminal log reads as a timeline."""
+    return lambda incident, now: f"{incident['reference']}: {message(incident, now)}"
+
+
+def _runner(command: Command, printer: Printer) -> Callable[[argparse.Namespace], None]:
+    def run(args: argparse.Namespace) -> None:
+        try:
+            result = command(Api.from_environment(), args)
+        except ClientError as error:
+            print(f"watchkeeper: {error}", file=sys.stderr)
+            sys.exit(error.exit_status)
+        print(json.dumps(result, indent=2) if args.json else printer(result, datetime.now(UTC)))
+
+    return run
+
+
+def add_commands(sub: argparse._SubParsersAction[ParserT]) -> None:
+    """The incident commands, registered on the `watchkeeper` parser."""
+
+    def command(name: str, help: str, run: Command, printer: Printer) -> argparse.ArgumentParser:
+        parser = sub.add_parser(name, help=help)
+        parser.add_argument("--json", action="store_true", help="print the API's JSON, for scripts")
+        parser.set_defaults(func=_runner(run, printer))
+        return parser
+
+    def on_incident(name: str, help: str, run: Command, printer: Printer) -> argparse.ArgumentParser:
+        parser = command(name, help, run, printer)
+        parser.add_argument("reference", help="such as INC-2026-0001")
+        return parser
+
+    declare = command("declare", f"declare an incident (via {URL_VARIABLE})", _declare, _declared)
+    declare.add_argument("--service", required=True, help="the service's short name")
+    declare.add_argument("--title", required=True, help="what is happening")
+    declare.add_argument(
+        "--type", default="technical_failure", help="technical_failure (default), security_incident, …"
+    )
+    declare.add_argument("--priority", help="P1 to P4 (P3 until someone prioritises it)")
+    declare.add_argument("--reported-at", help="when it was first noticed: ISO 8601 with an offset (default now)")
+    declare.add_argument("--description")
+    declare.add_argument("--lead", action="store_true", help="become the incident lead at once")
+
+    listing = command("list", "list incidents, newest first", _list, _listed)
+    listing.add_argument("--status", help="open, investigating, identified, monitoring, resolved or closed")
+    listing.add_argument("--service", help="a service's short name")
+    listing.add_argument("--priority", help="P1 to P4")
+
+    on_incident("show", "show an incident: facts, deadlines, GDS steps and timeline", _show, incident_page)
+
+    for name, path, label in (("lead", "lead", "incident lead"), ("comms", "comms-lead", "comms lead")):
+        role = on_incident(name, f"name the {label} (you, unless --user)", _change(path, _role_body), _role_said(label))
+        role.add_argument("--user", help="their username")
+
+    priority = on_incident(
+        "priority",
+        "set the priority; deadlines are recomputed",
+        _change("priority", lambda api, args: {"priority": args.priority, "reason": args.reason}),
+        _said(_prioritised),
+    )
+    priority.add_argument("priority", help="P1 to P4")
+    priority.add_argument("--reason", required=True, help="why the priority is what it is")
+
+    status = on_incident(
+        "status",
+        "move the incident along its workflow",
+        _change("status", lambda api, args: {"status": args.status, "note": args.note}),
+        _said(lambda i, now: f"now {i['status']}"),
+    )
+    status.add_argument("status", help="investigating, identified, monitoring, resolved or closed")
+    status.add_argument("--note", default="", help="why; when resolving, how it was resolved")
+
+    update = on_incident(
+        "update",
+        "post a stakeholder update; it resets the next-update clock",
+        _change("updates", lambda api, args: {"body": args.text, "public": args.public}),
+        _said(lambda i, now: f"update posted; next update {_deadline(i, 'next_update_due', now)}"),
+    )
+    update.add_argument("text")
+    update.add_argument("--public", action="store_true", help="meant for the public status page")
+
+    note = on_incident(
+        "note",
+        "add a note, action or decision to the timeline",
+        _change("notes", lambda api, args: {"body": args.text, "kind": args.kind}),
+        _said(lambda i, now: "added to the timeline"),
+    )
+    note.add_argument("text")
+    note.add_argument("--kind", default="note", choices=["note", "action", "decision"])
+
+    resolve = on_incident(
+        "resolve",
+        "resolve the incident with a summary",
+        _change("resolve", lambda api, args: {"summary": args.summary}),
+        _said(lambda i, now: "resolved"),
+    )
+    resolve.add_argument("--summary", required=True, help="how it was resolved")

@@ -1,0 +1,25 @@
+"""Reactions to incident events: a report from declaration, a review proposed on resolution, the close gate."""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+
+from watchkeeper.incidents import events
+from watchkeeper.incidents.models import Incident
+from watchkeeper.reviews import services
+
+
+def on_incident_event(event: events.IncidentEvent) -> None:
+    if event.name not in {events.DECLARED, events.RESOLVED}:
+        return
+    incident = Incident.objects.select_related("service", "incident_lead", "comms_lead").get(pk=event.incident_id)
+    if event.name == events.DECLARED:
+        services.ensure_report(incident)
+    else:
+        actor = get_user_model().objects.filter(pk=event.actor_id).first() if event.actor_id else None
+        services.propose_review(incident, actor)
+
+
+def connect() -> None:
+    events.subscribe(on_incident_event)
+    events.guard_close(services.review_gate)
