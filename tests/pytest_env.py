@@ -1,4 +1,4 @@
-"""Shared test set-up: tests never touch the developer's var/ folder."""
+"""Loaded with -p before Django starts, so tests never touch the developer's var/ folder or its static files."""
 
 from __future__ import annotations
 
