@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -45,3 +46,46 @@ def relative(deadline: datetime | None, now: datetime) -> str:
     if deadline >= now:
         return f"due in {duration(deadline - now)}"
     return f"overdue by {duration(now - deadline)}"
+
+
+INPUT_FORMAT = "%Y-%m-%d %H:%M"
+_ACCEPTED_FORMATS = (INPUT_FORMAT, "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S")
+
+
+def local_input(instant: datetime, tz: str) -> str:
+    """A time as a person types it into a form: '2026-11-30 09:45' in the service's own time zone."""
+    return instant.astimezone(ZoneInfo(tz)).strftime(INPUT_FORMAT)
+
+
+def parse_local(text: str, tz: str) -> datetime:
+    """Reads 'YYYY-MM-DD HH:MM' as wall time in ``tz``; refuses a time the clocks skipped when they went forward."""
+    zone = ZoneInfo(tz)
+    for pattern in _ACCEPTED_FORMATS:
+        try:
+            naive = datetime.strptime(text.strip(), pattern)
+        except ValueError:
+            continue
+        instant = naive.replace(tzinfo=zone)
+        # A skipped wall time (01:30 on the spring change in London) comes back as a different wall time.
+        if instant.astimezone(UTC).astimezone(zone).replace(tzinfo=None) != naive:
+            raise ValueError(f"{text.strip()} did not happen in {tz}: the clocks went forward. Enter a real time")
+        return instant
+    raise ValueError("Enter the time as YYYY-MM-DD HH:MM, for example 2026-11-30 09:45")
+
+
+@dataclass(frozen=True)
+class Clock:
+    """A deadline as a person reads it: the words, and whether to flag it as overdue."""
+
+    text: str
+    overdue: bool = False
+
+
+def response_clock(respond_by: datetime, met_at: datetime | None, now: datetime) -> Clock:
+    if met_at is not None:
+        return Clock("met on time" if met_at <= respond_by else "met late")
+    return Clock(relative(respond_by, now), overdue=respond_by < now)
+
+
+def update_clock(due: datetime | None, now: datetime) -> Clock:
+    return Clock(relative(due, now), overdue=due is not None and due < now)
