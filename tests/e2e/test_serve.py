@@ -23,12 +23,13 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def wait_for(url: str, deadline: float = 30.0) -> urllib.request.addinfourl:
+def wait_for(url: str, deadline: float = 90.0) -> urllib.request.addinfourl:
     start = time.monotonic()
     while True:
         try:
-            return urllib.request.urlopen(url, timeout=5)
-        except (urllib.error.URLError, ConnectionError):
+            # Generous: a loaded CI machine may take a while to import Django in each gunicorn worker.
+            return urllib.request.urlopen(url, timeout=30)
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
             if time.monotonic() - start > deadline:
                 raise
             time.sleep(0.2)

@@ -12,6 +12,7 @@ class Role(StrEnum):
     RESPONDER = "responder"  # declares incidents and acts on them
     ADMIN = "admin"  # configures services, channels and users; sees everything
     SECURITY = "security"  # sees and acts on restricted incidents
+    DATA_PROTECTION = "data_protection"  # reads the breach log; told of personal data breaches
 
 
 def has_role(user: User | AnonymousUser, *roles: Role) -> bool:

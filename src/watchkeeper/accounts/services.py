@@ -19,11 +19,12 @@ from watchkeeper.accounts.roles import Role
 def create_user(username: str, *, email: str, groups: Iterable[str], password: str) -> User:
     User = get_user_model()
     roles = list(groups)
+    known = ", ".join(role.value for role in Role)
     unknown = sorted(set(roles) - {role.value for role in Role})
     if unknown:
-        raise ValidationError(f"unknown group {', '.join(unknown)}: use viewer, responder, admin or security")
+        raise ValidationError(f"unknown group {', '.join(unknown)}: use {known}")
     if not roles:
-        raise ValidationError("give at least one group: viewer, responder, admin or security")
+        raise ValidationError(f"give at least one group: {known}")
     if User.objects.filter(username=username).exists():
         raise ValidationError(f"a user called {username} already exists")
     user = User(username=username, email=email, is_staff=Role.ADMIN.value in roles)

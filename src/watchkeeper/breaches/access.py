@@ -12,12 +12,12 @@ from django.http import Http404
 from watchkeeper.accounts.roles import Role, can_act, has_role
 from watchkeeper.incidents.models import Incident
 from watchkeeper.incidents.queries import get_incident
-from watchkeeper.incidents.visibility import Person, sees_all_restricted
+from watchkeeper.incidents.visibility import Person, on_team, sees_all_restricted
 
 
 def is_data_protection(user: Person) -> bool:
-    """The breach log's readers. Widen here when a data protection group exists."""
-    return has_role(user, Role.SECURITY, Role.ADMIN)
+    """The breach log's readers (UK GDPR Art. 33(5) record): the data protection officer's group and security."""
+    return has_role(user, Role.DATA_PROTECTION, Role.SECURITY, Role.ADMIN)
 
 
 def may_waive(user: Person) -> bool:
@@ -26,15 +26,7 @@ def may_waive(user: Person) -> bool:
 
 
 def on_incident(user: Person, incident: Incident) -> bool:
-    if not user.is_authenticated:
-        return False
-    if sees_all_restricted(user):
-        return True
-    if user.pk in {incident.incident_lead_id, incident.comms_lead_id, incident.technical_lead_id}:
-        return True
-    if user.pk == incident.declared_by_id:
-        return True
-    return incident.responders.filter(user_id=user.pk, left_at__isnull=True).exists()
+    return sees_all_restricted(user) or on_team(user, incident)
 
 
 def incident_for(user: Person, reference: str) -> Incident:

@@ -25,6 +25,13 @@ def _team_filter(user: Person) -> Q:
     )
 
 
+def on_team(user: Person, incident: Incident) -> bool:
+    """On this incident's response team: a lead, its declarer, or a responder who has not left."""
+    if not user.is_authenticated:
+        return False
+    return Incident.objects.filter(_team_filter(user), pk=incident.pk).exists()
+
+
 def visible_incidents(user: Person) -> QuerySet[Incident]:
     """Every list, count, search, page, API answer and CLI line starts here."""
     incidents = Incident.objects.select_related("service", "service__team", "incident_lead", "comms_lead")
