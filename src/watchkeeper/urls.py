@@ -4,10 +4,10 @@ from django.urls import include, path
 
 from watchkeeper.accounts.views import SignInView, SignOutView
 from watchkeeper.api import api
-from watchkeeper.catalogue.views import home
+from watchkeeper.incidents.views import dashboard
 
 urlpatterns = [
-    path("", home, name="home"),
+    path("", dashboard, name="home"),
     path("sign-in", SignInView.as_view(), name="login"),
     path("sign-out", SignOutView.as_view(), name="logout"),
     path("catalogue/", include("watchkeeper.catalogue.urls")),

@@ -108,15 +108,11 @@ def component_add(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-def home(request: HttpRequest) -> HttpResponse:
+def services_overview(request: HttpRequest) -> dict[str, object]:
+    """The services and their priority tables, shown below the incidents on the home page."""
     all_services = list(queries.services())
-    return render(
-        request,
-        "catalogue/home.html",
-        {
-            "services": all_services,
-            "policies": {service.pk: queries.policies_for(service) for service in all_services},
-            "active_nav": "home",
-            "can_edit": is_admin(request.user),
-        },
-    )
+    return {
+        "services": all_services,
+        "policies": {service.pk: queries.policies_for(service) for service in all_services},
+        "can_edit": is_admin(request.user),
+    }

@@ -1,0 +1,144 @@
+"""The forms on an incident page each post here, to a URL of their own under /incidents/<reference>/.
+
+Every action follows one path: find the incident through visibility (404 for one the person may not
+see, exactly as for one that does not exist), check they may act (403), validate the form, call one
+service function, and either redirect back with a success banner or re-render the incident page with
+a GOV.UK error summary. A stale version is a Conflict, shown the same way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.models import User
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import redirect
+
+from watchkeeper.domain.workflow import Status
+from watchkeeper.incidents import queries, services
+from watchkeeper.incidents.checklist import checklist
+from watchkeeper.incidents.forms import (
+    CloseForm,
+    NoteForm,
+    PriorityForm,
+    ReopenForm,
+    RoleForm,
+    StatusForm,
+    TickForm,
+    UpdateForm,
+)
+from watchkeeper.incidents.models import EntryKind, Incident
+from watchkeeper.incidents.views import incident_page, move_errors, open_steps, user_of
+from watchkeeper.incidents.visibility import can_act_on
+
+FormFactory = Callable[[QueryDict, Incident], forms.Form]
+# Runs the service function and returns the words for the success banner.
+Handler = Callable[[User, Incident, dict[str, Any]], str]
+
+
+def action(
+    make_form: FormFactory, handler: Handler, renames: dict[str, str] | None = None
+) -> Callable[..., HttpResponse]:
+    def view(request: HttpRequest, reference: str) -> HttpResponse:
+        user = user_of(request)
+        incident = queries.get_incident(user, reference)
+        if request.method != "POST":
+            # Reloading the address an error page was posted to just shows the incident again.
+            return redirect("incidents:incident", reference=incident.reference)
+        if not can_act_on(user, incident):
+            raise PermissionDenied("You can read this incident but not act on it")
+        form = make_form(request.POST, incident)
+        if form.is_valid():
+            try:
+                message = handler(user, incident, form.cleaned_data)
+            except services.Conflict as conflict:
+                form.add_error(None, str(conflict))
+            except ValidationError as error:
+                move_errors(form, error, renames)
+            else:
+                messages.success(request, message)
+                return redirect("incidents:incident", reference=incident.reference)
+        # Re-read: after a conflict the page must show what the other person changed, and its new version.
+        return incident_page(request, queries.get_incident(user, reference), failed=form)
+
+    return view
+
+
+def _post_update(user: User, incident: Incident, data: dict[str, Any]) -> str:
+    services.post_update(user, incident, data["body"], public=data["public"], expected_version=data["version"])
+    return "Public update posted" if data["public"] else "Update posted"
+
+
+def _add_note(user: User, incident: Incident, data: dict[str, Any]) -> str:
+    services.add_note(user, incident, data["body"], data["kind"])
+    return f"{EntryKind(data['kind']).label} added to the timeline"
+
+
+def _change_status(user: User, incident: Incident, data: dict[str, Any]) -> str:
+    if data["status"] == Status.RESOLVED.value:
+        services.resolve(user, incident, data["summary"], expected_version=data["version"])
+        return f"{incident.reference} resolved"
+    services.change_status(user, incident, data["status"], data["note"], expected_version=data["version"])
+    return f"Status changed to {data['status']}"
+
+
+def _change_priority(user: User, incident: Incident, data: dict[str, Any]) -> str:
+    changed = services.change_priority(
+        user, incident, data["priority"], data["reason"], expected_version=data["version"]
+    )
+    return f"Priority set to {changed.priority}: deadlines recalculated"
+
+
+def _assign(role: str, label: str) -> Handler:
+    def handler(user: User, incident: Incident, data: dict[str, Any]) -> str:
+        person = queries.user_named(data["username"].strip(), "username")
+        services.assign_role(user, incident, role, person, expected_version=data["version"])
+        who = "You are" if person == user else f"{person.get_username()} is"
+        return f"{who} now the {label}"
+
+    return handler
+
+
+def _join(user: User, incident: Incident, data: dict[str, Any]) -> str:
+    services.join(user, incident)
+    return "You joined the response team"
+
+
+def _leave(user: User, incident: Incident, data: dict[str, Any]) -> str:
+    services.leave(user, incident)
+    return "You left the response team"
+
+
+def _tick(user: User, incident: Incident, data: dict[str, Any]) -> str:
+    services.tick_step(user, incident, data["step"], data["note"])
+    return "Step ticked on the checklist"
+
+
+def _reopen(user: User, incident: Incident, data: dict[str, Any]) -> str:
+    services.reopen(user, incident, data["reason"])
+    return f"{incident.reference} reopened: it is investigating again"
+
+
+def _close(user: User, incident: Incident, data: dict[str, Any]) -> str:
+    services.close(user, incident, expected_version=data["version"])
+    return f"{incident.reference} closed"
+
+
+post_update = action(lambda data, _: UpdateForm(data, prefix="update"), _post_update)
+add_note = action(lambda data, _: NoteForm(data, prefix="note"), _add_note)
+change_status = action(lambda data, i: StatusForm(data, prefix="status", incident=i), _change_status)
+change_priority = action(lambda data, _: PriorityForm(data, prefix="priority"), _change_priority)
+assign_lead = action(lambda data, _: RoleForm(data, prefix="lead"), _assign("incident_lead", "incident lead"))
+assign_comms = action(lambda data, _: RoleForm(data, prefix="comms"), _assign("comms_lead", "comms lead"))
+assign_technical = action(
+    lambda data, _: RoleForm(data, prefix="technical"), _assign("technical_lead", "technical lead")
+)
+join = action(lambda data, _: forms.Form(data, prefix="team"), _join)
+leave = action(lambda data, _: forms.Form(data, prefix="team"), _leave)
+tick_step = action(lambda data, i: TickForm(data, prefix="tick", open_steps=open_steps(checklist(i))), _tick)
+reopen = action(lambda data, _: ReopenForm(data, prefix="reopen"), _reopen, renames={"note": "reason"})
+close = action(lambda data, _: CloseForm(data, prefix="close"), _close)
