@@ -12,6 +12,7 @@ from django.utils import timezone
 from jinja2 import ChoiceLoader, Environment, PackageLoader, PrefixLoader
 
 from watchkeeper import formatting
+from watchkeeper.accounts.roles import can_act, is_admin
 from watchkeeper.govuk_forms import error_summary, field_params
 
 
@@ -36,6 +37,8 @@ def environment(**options: Any) -> Environment:
         field=field_params,
         error_summary=error_summary,
         now=timezone.now,
+        can_act=can_act,
+        is_admin=is_admin,
     )
     env.filters.update(
         local=formatting.local_time,

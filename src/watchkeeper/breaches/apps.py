@@ -7,7 +7,9 @@ class BreachesConfig(AppConfig):
 
     def ready(self) -> None:
         from watchkeeper.breaches import services
-        from watchkeeper.incidents import events
+        from watchkeeper.breaches.links import incident_links
+        from watchkeeper.incidents import events, panels
 
         events.subscribe(services.open_for_event)
         events.guard_resolve(services.check_security_steps)
+        panels.contribute(incident_links)

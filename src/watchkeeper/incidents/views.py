@@ -26,7 +26,7 @@ from watchkeeper.catalogue.views import services_overview
 from watchkeeper.domain.priority import DEFAULT_POLICIES
 from watchkeeper.domain.workflow import IncidentType, Status, Step
 from watchkeeper.formatting import Clock, response_clock, update_clock
-from watchkeeper.incidents import queries, services
+from watchkeeper.incidents import panels, queries, services
 from watchkeeper.incidents.checklist import StepState, checklist
 from watchkeeper.incidents.forms import (
     NOT_SURE,
@@ -247,6 +247,7 @@ def incident_page(request: HttpRequest, incident: Incident, failed: forms.Form |
         "policies": policies,
         "priority_hints": priority_hints(policies),
         "forms": action_forms,
+        "related": panels.links_for(user, incident),
         "acting": acting,
         "me": user,
         "active_nav": "incidents",

@@ -21,5 +21,9 @@ def on_incident_event(event: events.IncidentEvent) -> None:
 
 
 def connect() -> None:
+    from watchkeeper.incidents import panels
+    from watchkeeper.reviews.links import incident_links
+
     events.subscribe(on_incident_event)
     events.guard_close(services.review_gate)
+    panels.contribute(incident_links)
