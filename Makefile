@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 UV := $(shell command -v uv 2>/dev/null || echo $(VENV)/.uv/bin/uv)
 GOVUK := node_modules/govuk-frontend/dist/govuk
 
-.PHONY: install run test lint types pytest assets clean
+.PHONY: install run test lint types pytest assets clean bench-notify
 
 $(UV):
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed ($(PYTHON) not found)"; exit 1; }
@@ -47,6 +47,9 @@ pytest: install
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 test: lint types pytest
+
+bench-notify: install
+	$(BIN)/python bench/notify.py
 
 clean:
 	rm -rf $(VENV) node_modules build var/staticfiles

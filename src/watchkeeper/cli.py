@@ -195,7 +195,9 @@ def build_parser() -> argparse.ArgumentParser:
     createuser = sub.add_parser("createuser", help="add a local user")
     createuser.add_argument("name")
     createuser.add_argument("--email", required=True)
-    createuser.add_argument("--group", action="append", required=True, help="viewer, responder, admin, security or data_protection")
+    createuser.add_argument(
+        "--group", action="append", required=True, help="viewer, responder, admin, security or data_protection"
+    )
     createuser.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
     createuser.set_defaults(func=cmd_createuser)
 

@@ -9,11 +9,13 @@ from datetime import time
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.db import transaction
 
 from watchkeeper.accounts.services import create_user
 from watchkeeper.catalogue import services
 from watchkeeper.catalogue.models import Team
+from watchkeeper.notifications import services as notifications
 
 DEMO_ADMIN = "admin"
 
@@ -35,6 +37,23 @@ SERVICES: list[tuple[str, str, str, dict[str, Any], list[str]]] = [
 ]
 
 
+def _gds_routes(admin: User) -> None:
+    """The GDS routing rules to email lists; until EMAIL_URL is set the messages are printed by the worker."""
+    channels = {
+        audience: notifications.create_channel(admin, name=name, kind="email", target=address)
+        for audience, name, address in AUDIENCES
+    }
+    notifications.install_gds_defaults(admin, channels)
+
+
+AUDIENCES = [
+    ("escalation", "Escalation contacts", "escalation@example.gov.uk"),
+    ("wider", "Wider audience (#incident)", "incidents@example.gov.uk"),
+    ("security", "Cyber security team", "cyber-security@example.gov.uk"),
+    ("data_protection", "Data protection officer", "dpo@example.gov.uk"),
+]
+
+
 def _credentials_file() -> str:
     return str(settings.VAR_DIR / "demo-admin.txt")
 
@@ -53,7 +72,8 @@ def load_demo() -> str:
             )
     # Letters and digits only, so the password copies cleanly from a terminal.
     password = "".join(secrets.choice(string.ascii_letters + string.digits) for _ in range(16))
-    create_user(DEMO_ADMIN, email="admin@example.gov.uk", groups=["admin", "responder"], password=password)
+    admin = create_user(DEMO_ADMIN, email="admin@example.gov.uk", groups=["admin", "responder"], password=password)
+    _gds_routes(admin)
     settings.VAR_DIR.mkdir(parents=True, exist_ok=True)
     with open(os.open(_credentials_file(), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w") as handle:
         handle.write(f"{DEMO_ADMIN}\n{password}\n")

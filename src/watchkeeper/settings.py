@@ -40,7 +40,15 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 SERVICE_NAME = os.environ.get("WATCHKEEPER_SERVICE_NAME", "Watchkeeper")
 
-WATCHKEEPER_APPS = ["accounts", "catalogue", "incidents", "notifications", "statuspage", "reviews", "breaches"]
+WATCHKEEPER_APPS = [
+    "accounts",
+    "catalogue",
+    "incidents",
+    "notifications",
+    "statuspage",
+    "reviews",
+    "breaches",
+]
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -175,3 +183,39 @@ OIDC_DEFAULT_GROUP = os.environ.get("OIDC_DEFAULT_GROUP", "viewer")
 # Site defaults for office calendars; each service may override them.
 DEFAULT_DIVISION = os.environ.get("WATCHKEEPER_DEFAULT_DIVISION", "england-and-wales")
 DEFAULT_TIMEZONE = os.environ.get("WATCHKEEPER_DEFAULT_TIMEZONE", "Europe/London")
+
+# --- Notifications (owned by the notifications app) -------------------------------------------------------------
+# EMAIL_URL is smtp://user:pass@host:port (smtps:// for implicit TLS, ?tls=1 for STARTTLS); unset keeps the default.
+if _email_url := os.environ.get("EMAIL_URL"):
+    from urllib.parse import parse_qs, unquote, urlsplit
+
+    _email = urlsplit(_email_url)
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_HOST = _email.hostname or "localhost"
+    EMAIL_PORT = _email.port or (465 if _email.scheme == "smtps" else 25)
+    EMAIL_HOST_USER = unquote(_email.username or "")
+    EMAIL_HOST_PASSWORD = unquote(_email.password or "")
+    EMAIL_USE_SSL = _email.scheme == "smtps"
+    EMAIL_USE_TLS = parse_qs(_email.query).get("tls", ["0"])[0].lower() in {"1", "true", "yes"}
+else:
+    # Without a mail server, email is printed where `watchkeeper serve` runs rather than failing and retrying.
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "10"))
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "watchkeeper@localhost")
+SLACK_API_URL = os.environ.get("SLACK_API_URL", "https://slack.com/api/")
+SLACK_BOT_TOKEN = os.environ.get("SLACK_BOT_TOKEN", "")
+NOTIFY_API_KEY = os.environ.get("NOTIFY_API_KEY", "")
+NOTIFY_BASE_URL = os.environ.get("NOTIFY_BASE_URL", "https://api.notifications.service.gov.uk")
+# A separate key lets SECRET_KEY rotate without losing stored channel secrets; else one is derived from SECRET_KEY.
+WATCHKEEPER_ENCRYPTION_KEY = os.environ.get("WATCHKEEPER_ENCRYPTION_KEY", "")
+NOTIFICATIONS = {
+    "REMINDER_LEAD_MINUTES": int(os.environ.get("WATCHKEEPER_REMINDER_LEAD_MINUTES", "10")),
+    "ESCALATE_AFTER_MINUTES": int(os.environ.get("WATCHKEEPER_ESCALATE_AFTER_MINUTES", "15")),
+    "MAX_ATTEMPTS": int(os.environ.get("WATCHKEEPER_DELIVERY_MAX_ATTEMPTS", "6")),
+    "BACKOFF_SECONDS": float(os.environ.get("WATCHKEEPER_DELIVERY_BACKOFF_SECONDS", "2")),
+    "BACKOFF_MAX_SECONDS": float(os.environ.get("WATCHKEEPER_DELIVERY_BACKOFF_MAX_SECONDS", "600")),
+    "SEND_TIMEOUT_SECONDS": float(os.environ.get("WATCHKEEPER_DELIVERY_TIMEOUT_SECONDS", "10")),
+    # Longer than the send timeout: a claim older than this belongs to a worker that died mid-delivery.
+    "LEASE_SECONDS": float(os.environ.get("WATCHKEEPER_DELIVERY_LEASE_SECONDS", "60")),
+}
+# --- end notifications ------------------------------------------------------------------------------------------

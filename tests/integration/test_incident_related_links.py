@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.factories import make_incident, make_user
+from tests.factories import make_incident, make_service, make_team, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -42,3 +42,14 @@ def test_viewers_are_not_offered_declare_in_the_navigation(client) -> None:
     assert "Declare an incident" not in client.get("/").content.decode()
     client.force_login(make_user("ada"))
     assert "Declare an incident" in client.get("/").content.decode()
+
+
+def test_the_incident_page_shows_its_delivery_log(client) -> None:
+    ada = make_user("ada")
+    service = make_service(team=make_team(email="pay-team@example.gov.uk"))
+    incident = make_incident(ada, service, priority="P1")
+    page = page_for(client, ada, incident)
+    assert 'id="deliveries"' in page
+    # The service's team is told of every event: the declaration is queued to the team's address.
+    assert "pay-team@example.gov.uk" in page
+    assert "incident.declared" in page

@@ -23,12 +23,23 @@ class Link:
 
 LinkSource = Callable[[User | AnonymousUser, Incident], list[Link]]
 _sources: list[LinkSource] = []
+# Templates rendered at the foot of the incident page with its context (the delivery log, say).
+_sections: list[str] = []
 
 
 def contribute(source: LinkSource) -> LinkSource:
     if source not in _sources:
         _sources.append(source)
     return source
+
+
+def contribute_section(template_name: str) -> None:
+    if template_name not in _sections:
+        _sections.append(template_name)
+
+
+def sections() -> list[str]:
+    return list(_sections)
 
 
 def links_for(user: User | AnonymousUser, incident: Incident) -> list[Link]:

@@ -248,6 +248,7 @@ def incident_page(request: HttpRequest, incident: Incident, failed: forms.Form |
         "priority_hints": priority_hints(policies),
         "forms": action_forms,
         "related": panels.links_for(user, incident),
+        "sections": panels.sections(),
         "acting": acting,
         "me": user,
         "active_nav": "incidents",

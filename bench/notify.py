@@ -1,0 +1,181 @@
+"""Notification benchmark: how fast incident events reach their channels, on SQLite and PostgreSQL, 1 and 4 workers.
+
+200 incidents, each routed to 5 signed-webhook channels whose receiver takes 50 ms to answer. Prints messages a
+second and p50/p95 from the declaration's commit to the delivery being recorded as sent, then the 4:1 ratio.
+Separately, P1 declarations on an idle queue: p95 from commit until all 5 channels have it (goal: under 2 s).
+
+    .venv/bin/python bench/notify.py [--incidents 200] [--postgres postgres://postgres@127.0.0.1:5432/wk_bench]
+
+Each scenario runs in its own process with a fresh database, because settings are read once per process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+CHANNELS = 5
+LATENCY = 0.05
+WHSEC = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+
+
+def _setup_world() -> tuple[Any, Any]:
+    from tests.fakes.webhooks import WebhookReceiver
+
+    from watchkeeper.accounts.services import create_user
+    from watchkeeper.catalogue import services as catalogue
+    from watchkeeper.notifications import services as notifications
+
+    receiver = WebhookReceiver(WHSEC, latency=LATENCY)
+    admin = create_user("bench-admin", email="", groups=["admin"], password="bench-password-not-used")
+    team = catalogue.create_team(slug="bench", name="Bench")
+    service = catalogue.create_service(slug="bench", name="Bench", team=team)
+    for number in range(CHANNELS):
+        channel = notifications.create_channel(
+            admin, name=f"hook-{number}", kind="webhook", target=f"{receiver.url}/{number}", secret=WHSEC
+        )
+        notifications.create_route(admin, channel=channel, events=["incident.declared"])
+    return receiver, (admin, service)
+
+
+def _declare(actor: Any, service: Any, title: str) -> tuple[int, float]:
+    from watchkeeper.incidents import services as incidents
+
+    incident = incidents.declare(actor, title=title, service=service, priority="P1")
+    return incident.pk, time.time()  # declare() has returned, so its transaction has committed
+
+
+def _sent_times(incident_ids: list[int]) -> dict[int, list[float]]:
+    from watchkeeper.notifications.models import Delivery, Status
+
+    found: dict[int, list[float]] = {}
+    rows = Delivery.objects.filter(incident_id__in=incident_ids, status=Status.SENT).values_list(
+        "incident_id", "sent_at"
+    )
+    for incident_id, sent_at in rows:
+        found.setdefault(incident_id, []).append(sent_at.timestamp())
+    return found
+
+
+def _wait_all_sent(incident_ids: list[int], timeout: float) -> dict[int, list[float]]:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        sent = _sent_times(incident_ids)
+        if sum(len(times) for times in sent.values()) >= len(incident_ids) * CHANNELS:
+            return sent
+        time.sleep(0.05)
+    raise SystemExit(f"timed out: {sum(len(t) for t in _sent_times(incident_ids).values())} sent")
+
+
+def child(database_url: str, workers: int, incidents: int, idle_runs: int, interval: float) -> dict[str, Any]:
+    os.environ["DATABASE_URL"] = database_url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "watchkeeper.settings")
+    sys.path[:0] = [str(ROOT), str(ROOT / "src")]
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", "--no-input", verbosity=0)
+    receiver, (admin, service) = _setup_world()
+    env = {**os.environ, "DATABASE_URL": database_url}
+    watchkeeper = Path(sys.executable).with_name("watchkeeper")
+    procs = [
+        subprocess.Popen([str(watchkeeper), "worker", "--interval", str(interval)], env=env, stderr=subprocess.DEVNULL)
+        for _ in range(workers)
+    ]
+    try:
+        time.sleep(1.5)  # let workers start and settle into polling
+        idle: list[float] = []
+        for run in range(idle_runs):
+            pk, committed = _declare(admin, service, f"Idle queue {run}")
+            idle.append(max(_wait_all_sent([pk], 30)[pk]) - committed)
+
+        commits: dict[int, float] = {}
+        started = time.time()
+        for number in range(incidents):
+            pk, committed = _declare(admin, service, f"Load {number}")
+            commits[pk] = committed
+        sent = _wait_all_sent(list(commits), 600)
+        latencies = [at - commits[pk] for pk, times in sent.items() for at in times]
+        finished = max(at for times in sent.values() for at in times)
+        duplicates = receiver.deliveries - len(receiver.received)
+    finally:
+        for proc in procs:
+            proc.terminate()
+        for proc in procs:
+            proc.wait(10)
+        receiver.close()
+    return {
+        "messages": len(latencies),
+        "per_second": len(latencies) / (finished - started),
+        "p50": statistics.median(latencies),
+        "p95": percentile(latencies, 0.95),
+        "idle_p95": percentile(idle, 0.95),
+        "duplicates": duplicates,
+    }
+
+
+def _postgres_url(base: str, name: str) -> str:
+    import psycopg
+
+    admin_url = base.rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return base.rsplit("/", 1)[0] + f"/{name}"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--incidents", type=int, default=200)
+    parser.add_argument("--idle-runs", type=int, default=20)
+    parser.add_argument("--interval", type=float, default=1.0, help="worker poll interval when idle (the default)")
+    parser.add_argument("--postgres", default=os.environ.get("BENCH_POSTGRES_URL", ""), help="a PostgreSQL URL")
+    parser.add_argument("--child", nargs=2, metavar=("DATABASE_URL", "WORKERS"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        result = child(args.child[0], int(args.child[1]), args.incidents, args.idle_runs, args.interval)
+        print(json.dumps(result))
+        return
+
+    scratch = Path(tempfile.mkdtemp(prefix="wk-bench-"))
+    env = {**os.environ, "WATCHKEEPER_VAR_DIR": str(scratch), "LOG_LEVEL": "WARNING"}
+    databases = ["sqlite"] + (["postgresql"] if args.postgres else [])
+    print(f"{args.incidents} P1 incidents x {CHANNELS} webhook channels, receiver latency {LATENCY * 1000:.0f} ms")
+    print(f"{'database':<11} {'workers':>7} {'msg/s':>8} {'p50 s':>7} {'p95 s':>7} {'idle P1 p95 s':>14} {'dups':>5}")
+    for database in databases:
+        rates = {}
+        for workers in (1, 4):
+            if database == "sqlite":
+                url = f"sqlite:///{scratch / f'bench-{workers}.sqlite3'}"
+            else:
+                url = _postgres_url(args.postgres, f"wk_bench_{workers}")
+            command = [sys.executable, __file__, "--child", url, str(workers), "--incidents", str(args.incidents)]
+            command += ["--idle-runs", str(args.idle_runs), "--interval", str(args.interval)]
+            output = subprocess.run(command, env=env, check=True, capture_output=True, text=True).stdout
+            result = json.loads(output.strip().splitlines()[-1])
+            rates[workers] = result["per_second"]
+            print(
+                f"{database:<11} {workers:>7} {result['per_second']:>8.1f} {result['p50']:>7.2f} "
+                f"{result['p95']:>7.2f} {result['idle_p95']:>14.2f} {result['duplicates']:>5}"
+            )
+        print(f"{database:<11} 4 workers / 1 worker throughput: {rates[4] / rates[1]:.2f}x")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,81 @@
+"""One small module per kind of channel, each behind the same interface.
+
+A transport sends one message and says how it went: it returns what the receiver called the message,
+raises Transient for failures worth retrying (timeouts, connection errors, 5xx, 429) and Permanent for
+the rest (other 4xx, bad configuration). It never touches the database; delivery.py does that.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    key: str  # the idempotency key: webhook-id, Notify reference
+    event: str
+    kind: str
+    recipient: str
+    payload: dict[str, Any]
+    secret: str = ""
+    template_id: str = ""
+    # Where an earlier message about this incident went on this channel: (conversation, message ref).
+    thread: tuple[str, str] | None = None
+    timeout: float = 10.0
+
+
+@dataclass(frozen=True)
+class Sent:
+    external_id: str = ""
+    # Set when this message started a thread that later messages should join.
+    thread: tuple[str, str] | None = None
+
+
+class Transient(Exception):
+    def __init__(self, message: str, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class Permanent(Exception):
+    pass
+
+
+class Transport(Protocol):
+    def send(self, message: Outgoing) -> Sent: ...
+
+
+def transport_for(kind: str) -> Transport:
+    from watchkeeper.notifications.channels import email, notify, slack, teams, webhook
+
+    transports: dict[str, Transport] = {
+        "slack": slack.SlackTransport(),
+        "slack_webhook": slack.SlackWebhookTransport(),
+        "teams": teams.TeamsTransport(),
+        "email": email.EmailTransport(),
+        "notify_email": notify.NotifyTransport(),
+        "notify_sms": notify.NotifyTransport(),
+        "webhook": webhook.WebhookTransport(),
+    }
+    return transports[kind]
+
+
+def classify_status(status: int, body: str, retry_after: str | None) -> None:
+    """Raises for an HTTP failure: 429 and 5xx are worth retrying, other 4xx are not."""
+    if status < 400:
+        return
+    detail = f"HTTP {status}: {body[:300]}"
+    if status == 429 or status >= 500:
+        raise Transient(detail, parse_retry_after(retry_after))
+    raise Permanent(detail)
+
+
+def parse_retry_after(value: str | None) -> float | None:
+    """Retry-After in seconds; the HTTP-date form is rare from these APIs and treated as absent."""
+    if value is None:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        return None

@@ -1,0 +1,227 @@
+"""Sending one delivery: claim it, send it outside any transaction, record what happened.
+
+A delivery recorded as sent is never sent again. Each attempt is a task; claiming one also schedules a
+check at the end of its lease, so an attempt whose worker died mid-send is retried without any polling.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.db import transaction
+from django.utils import timezone
+
+from watchkeeper.domain.workflow import Step
+from watchkeeper.incidents.checklist import tick
+from watchkeeper.incidents.models import EntryKind, TimelineEntry
+from watchkeeper.notifications import secrets
+from watchkeeper.notifications.channels import Outgoing, Permanent, Sent, Transient, transport_for
+from watchkeeper.notifications.models import Audience, Channel, Delivery, Status, Thread
+
+# The gap between two messages on one channel: Slack allows about one a second per channel, Notify 3,000 a minute.
+SPACING = {
+    "slack": timedelta(seconds=1),
+    "notify_email": timedelta(milliseconds=20),
+    "notify_sms": timedelta(milliseconds=20),
+}
+TICKS = {Audience.TEAM: Step.TEAM_INFORMED, Audience.WIDER: Step.WIDER_AUDIENCE_TOLD}
+
+
+def _config(name: str) -> float:
+    return float(settings.NOTIFICATIONS[name])
+
+
+def enqueue(delivery_id: int, attempt: int, at: datetime | None = None) -> None:
+    from watchkeeper.notifications import tasks
+
+    task = tasks.deliver if at is None else tasks.deliver.using(run_after=at)
+    task.enqueue(delivery_id, attempt)
+
+
+def backoff(attempt: int, retry_after: float | None) -> timedelta:
+    """Exponential with jitter, so retries from many deliveries do not arrive together; never before Retry-After."""
+    ceiling = min(_config("BACKOFF_MAX_SECONDS"), _config("BACKOFF_SECONDS") * 2 ** (attempt - 1))
+    delay = random.uniform(ceiling / 2, ceiling)  # jitter, not security
+    return timedelta(seconds=max(delay, retry_after or 0.0))
+
+
+def attempt(delivery_id: int, number: int) -> None:
+    claimed = _claim(delivery_id, number)
+    if claimed is None:
+        return
+    row, outgoing = claimed
+    try:
+        sent = transport_for(row.kind).send(outgoing)
+    except Transient as error:
+        _failed(row.pk, row.attempts, str(error), retryable=True, retry_after=error.retry_after)
+    except Permanent as error:
+        _failed(row.pk, row.attempts, str(error), retryable=False)
+    else:
+        _succeeded(row.pk, row.attempts, sent)
+
+
+def _claim(delivery_id: int, number: int) -> tuple[Delivery, Outgoing] | None:
+    with transaction.atomic():
+        row = Delivery.objects.select_for_update().filter(pk=delivery_id).first()
+        if row is None or row.status in {Status.SENT, Status.FAILED}:
+            return None
+        now = timezone.now()
+        if row.status == Status.SENDING:
+            lease_over = row.claimed_at is None or row.claimed_at + timedelta(seconds=_config("LEASE_SECONDS")) <= now
+            if row.attempts != number or not lease_over:
+                return None
+            # This is the lease check of an attempt whose worker never reported back: it died mid-send.
+            row.last_error = f"attempt {number} was interrupted"
+            number += 1
+            if number > _config("MAX_ATTEMPTS"):
+                _give_up(row, now)
+                return None
+        elif row.attempts != number - 1:
+            return None  # a stale retry or lease check for an attempt that already finished
+        if _wait_for_slot(row, number, now):
+            return None
+        row.status = Status.SENDING
+        row.attempts = number
+        row.claimed_at = now
+        row.not_before = None
+        row.save(update_fields=["status", "attempts", "claimed_at", "not_before", "last_error"])
+        enqueue(row.pk, number, now + timedelta(seconds=_config("LEASE_SECONDS")))
+        try:
+            outgoing = _outgoing(row)
+        except ImproperlyConfigured as error:
+            _fail_now(row, str(error), now)
+            return None
+    return row, outgoing
+
+
+def _wait_for_slot(row: Delivery, number: int, now: datetime) -> bool:
+    """Reserves the channel's next send slot; True when it is in the future and the attempt was deferred to it."""
+    spacing = SPACING.get(row.kind)
+    if spacing is None or row.channel_id is None:
+        return False
+    if row.not_before is not None:
+        if row.not_before > now:
+            enqueue(row.pk, number, row.not_before)
+            return True
+        return False
+    channel = Channel.objects.select_for_update().get(pk=row.channel_id)
+    slot = max(now, channel.next_slot_at or now)
+    channel.next_slot_at = slot + spacing
+    channel.save(update_fields=["next_slot_at"])
+    if slot <= now:
+        return False
+    row.not_before = slot
+    row.save(update_fields=["not_before"])
+    enqueue(row.pk, number, slot)
+    return True
+
+
+def _outgoing(row: Delivery) -> Outgoing:
+    channel = row.channel
+    thread = None
+    if channel is not None and channel.kind == "slack":
+        found = Thread.objects.filter(incident_id=row.incident_id, channel=channel).first()
+        thread = (found.conversation, found.ref) if found else None
+    return Outgoing(
+        key=row.key,
+        event=row.event,
+        kind=row.kind,
+        recipient=row.recipient,
+        payload=row.payload,
+        secret=secrets.reveal(channel.secret) if channel else "",
+        template_id=channel.template_id if channel else "",
+        thread=thread,
+        timeout=_config("SEND_TIMEOUT_SECONDS"),
+    )
+
+
+def _locked_if_ours(delivery_id: int, number: int) -> Delivery | None:
+    row = Delivery.objects.select_for_update(of=("self",)).select_related("channel", "incident").get(pk=delivery_id)
+    # Past its lease another attempt may have taken over; that one reports instead.
+    return row if row.status == Status.SENDING and row.attempts == number else None
+
+
+def describe(row: Delivery) -> str:
+    return f"{row.channel.name} ({row.recipient})" if row.channel else row.recipient
+
+
+def _timeline(row: Delivery, text: str, now: datetime) -> None:
+    TimelineEntry.objects.create(
+        incident_id=row.incident_id,
+        at=now,
+        kind=EntryKind.NOTIFICATION,
+        text=text,
+        data={"delivery": row.pk, "event": row.event, "status": row.status, "channel": row.kind},
+    )
+
+
+@transaction.atomic
+def _succeeded(delivery_id: int, number: int, sent: Sent) -> None:
+    row = _locked_if_ours(delivery_id, number)
+    if row is None:
+        return
+    now = timezone.now()
+    row.status = Status.SENT
+    row.sent_at = now
+    row.external_id = sent.external_id[:200]
+    row.save(update_fields=["status", "sent_at", "external_id"])
+    if sent.thread and row.channel_id:
+        Thread.objects.get_or_create(
+            incident_id=row.incident_id,
+            channel_id=row.channel_id,
+            defaults={"conversation": sent.thread[0], "ref": sent.thread[1]},
+        )
+    _timeline(row, f"Sent to {describe(row)}: {row.payload['data']['headline']}", now)
+    if step := TICKS.get(Audience(row.audience)) if row.audience else None:
+        tick(row.incident, step, None)
+
+
+@transaction.atomic
+def _failed(delivery_id: int, number: int, error: str, *, retryable: bool, retry_after: float | None = None) -> None:
+    row = _locked_if_ours(delivery_id, number)
+    if row is None:
+        return
+    now = timezone.now()
+    if retryable and number < _config("MAX_ATTEMPTS"):
+        row.status = Status.PENDING
+        row.last_error = error[:2000]
+        row.save(update_fields=["status", "last_error"])
+        enqueue(row.pk, number + 1, now + backoff(number, retry_after))
+        return
+    _fail_now(row, error, now)
+
+
+def _fail_now(row: Delivery, error: str, now: datetime) -> None:
+    row.last_error = error[:2000]
+    _give_up(row, now)
+
+
+def _give_up(row: Delivery, now: datetime) -> None:
+    """Marks the delivery failed, puts it on the timeline and tells the comms lead another way."""
+    from watchkeeper.notifications import routing
+
+    row.status = Status.FAILED
+    row.failed_at = now
+    row.save(update_fields=["status", "failed_at", "last_error", "attempts"])
+    _timeline(
+        row,
+        f"Could not send to {describe(row)} after {row.attempts} attempt(s): {row.last_error}",
+        now,
+    )
+    if row.channel_id is None:
+        return  # a message to a person: telling that person again the same way would fail the same way
+    incident = row.incident
+    person = incident.comms_lead or incident.incident_lead
+    if person is None:
+        return
+    routing.record(
+        incident,
+        "delivery.failed",
+        f"failed:{row.key}",
+        [routing.person_target(person)],
+        {"delivery": row.pk, "channel": describe(row), "error": row.last_error},
+        text=f"Watchkeeper could not send {row.event} to {describe(row)}: {row.last_error}",
+    )

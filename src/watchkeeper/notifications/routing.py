@@ -1,0 +1,176 @@
+"""From an incident event to the deliveries it causes: the GDS rules are Route rows, editable per service."""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.auth.models import User
+from django.db.models import Q
+from django.utils import timezone
+
+from watchkeeper.domain.priority import Priority
+from watchkeeper.domain.workflow import IncidentType
+from watchkeeper.incidents import events
+from watchkeeper.incidents.models import Incident
+from watchkeeper.notifications import messages
+from watchkeeper.notifications.models import Audience, Channel, Delivery, Route
+
+SECURITY_TYPES = [
+    IncidentType.SECURITY_INCIDENT.value,
+    IncidentType.SECURITY_VULNERABILITY.value,
+    IncidentType.PERSONAL_DATA_BREACH.value,
+]
+URGENT = [Priority.P1.value, Priority.P2.value]
+
+# The GDS Way's rules as route filters: install_gds_defaults() writes them as rows people can then edit.
+GDS_DEFAULTS: dict[str, dict[str, list[str]]] = {
+    Audience.TEAM: {},
+    Audience.SECURITY: {"incident_types": SECURITY_TYPES, "events": [events.DECLARED, events.TYPE_CHANGED]},
+    Audience.DATA_PROTECTION: {"incident_types": [IncidentType.PERSONAL_DATA_BREACH.value]},
+    Audience.ESCALATION: {"priorities": URGENT, "events": [events.DECLARED, events.PRIORITY_CHANGED]},
+    Audience.WIDER: {"priorities": URGENT, "events": [events.DECLARED, events.UPDATED, events.RESOLVED]},
+}
+
+INCIDENT_EVENTS = [
+    events.DECLARED,
+    events.UPDATED,
+    events.PRIORITY_CHANGED,
+    events.STATUS_CHANGED,
+    events.ROLE_CHANGED,
+    events.TYPE_CHANGED,
+    events.RESOLVED,
+    events.REOPENED,
+    events.CLOSED,
+]
+REMINDER_EVENTS = [
+    "reminder.update_due",
+    "reminder.update_overdue",
+    "escalation.update_overdue",
+    "escalation.response_overdue",
+]
+ALL_EVENTS = INCIDENT_EVENTS + REMINDER_EVENTS
+
+
+@dataclass(frozen=True)
+class Target:
+    channel: Channel | None
+    kind: str
+    recipient: str
+    audience: str
+
+
+def routes_for(incident: Incident) -> list[Route]:
+    """A service's own routes for an audience replace the site-wide ones for that audience."""
+    found = list(
+        Route.objects.filter(enabled=True, channel__enabled=True)
+        .filter(Q(service=incident.service) | Q(service__isnull=True))
+        .select_related("channel")
+    )
+    own = {route.audience for route in found if route.service_id and route.audience != Audience.OTHER}
+    return [route for route in found if route.service_id or route.audience not in own]
+
+
+def matches(route: Route, name: str, incident: Incident, data: dict[str, Any]) -> bool:
+    """Priority and type filters match a change only when the incident enters them ("raised to P1/P2")."""
+    if route.events:
+        if name not in route.events:
+            return False
+    elif name not in INCIDENT_EVENTS:
+        # Reminders go to the people the GDS rules name, and to routes that ask for them by name.
+        return False
+    if route.priorities:
+        if incident.priority not in route.priorities:
+            return False
+        if name == events.PRIORITY_CHANGED and data.get("previous") in route.priorities:
+            return False
+    if route.incident_types:
+        if incident.type not in route.incident_types:
+            return False
+        if name == events.TYPE_CHANGED and data.get("previous") in route.incident_types:
+            return False
+    return True
+
+
+def channel_target(channel: Channel, audience: str) -> Target:
+    return Target(channel, channel.kind, channel.target, audience)
+
+
+def person_target(user: User, audience: str = Audience.OTHER) -> Target:
+    """A message to one person goes by email; with no address the delivery fails visibly rather than vanishing."""
+    return Target(None, "email", user.email or f"{user.get_username()} (no email address)", audience)
+
+
+def audience_targets(incident: Incident, audience: str) -> list[Target]:
+    targets = [channel_target(r.channel, audience) for r in routes_for(incident) if r.audience == audience]
+    if audience == Audience.TEAM and not targets and incident.service.team.email:
+        # Out of the box the team hears by email; a team route (Slack, say) replaces this.
+        targets.append(Target(None, "email", incident.service.team.email, Audience.TEAM))
+    return targets
+
+
+def targets_for(incident: Incident, name: str, data: dict[str, Any]) -> list[Target]:
+    routes = [r for r in routes_for(incident) if matches(r, name, incident, data)]
+    if incident.restricted:
+        # A security incident or breach is contained before it is communicated: never to the wider audience.
+        routes = [r for r in routes if r.audience != Audience.WIDER]
+    targets = [channel_target(r.channel, r.audience) for r in routes]
+    if name in INCIDENT_EVENTS and not any(t.audience == Audience.TEAM for t in targets):
+        targets += audience_targets(incident, Audience.TEAM)
+    return targets
+
+
+def idempotency_key(event_id: str, target: Target) -> str:
+    channel = str(target.channel.pk) if target.channel else "person"
+    digest = hashlib.sha256(f"{event_id}|{channel}|{target.recipient}".encode()).hexdigest()
+    return f"msg_{digest[:40]}"
+
+
+def record(
+    incident: Incident, name: str, event_id: str, targets: list[Target], data: dict[str, Any], text: str = ""
+) -> list[Delivery]:
+    """Writes one delivery per target and enqueues it, inside the caller's transaction."""
+    from watchkeeper.notifications import delivery
+
+    now = timezone.now()
+    payload = messages.build_payload(name, incident, now, data, text)
+    created = []
+    seen: set[str] = set()
+    for target in targets:
+        key = idempotency_key(event_id, target)
+        if key in seen:
+            continue
+        seen.add(key)
+        row, new = Delivery.objects.get_or_create(
+            key=key,
+            defaults={
+                "incident": incident,
+                "event": name,
+                "channel": target.channel,
+                "kind": target.kind,
+                "recipient": target.recipient,
+                "audience": target.audience,
+                "payload": payload,
+                "created_at": now,
+            },
+        )
+        if new:
+            delivery.enqueue(row.pk, 1)
+            created.append(row)
+    return created
+
+
+def on_event(event: events.IncidentEvent) -> None:
+    """The subscriber: runs inside the incident change's transaction, so deliveries commit with it."""
+    from watchkeeper.notifications import reminders
+
+    incident = Incident.objects.select_related("service", "service__team", "incident_lead", "comms_lead").get(
+        pk=event.incident_id
+    )
+    text = ""
+    if event.name == events.UPDATED and (entry_id := event.data.get("entry_id")):
+        text = incident.timeline.filter(pk=entry_id).values_list("text", flat=True).first() or ""
+    record(incident, event.name, uuid.uuid4().hex, targets_for(incident, event.name, event.data), event.data, text)
+    reminders.schedule(incident, event.name)

@@ -1,0 +1,45 @@
+"""Channel secrets: encrypted at rest with Fernet, or a reference to an environment variable read when sending."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import os
+
+from cryptography.fernet import Fernet, InvalidToken
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+
+ENV_PREFIX = "env:"
+
+
+def _fernet() -> Fernet:
+    if key := settings.WATCHKEEPER_ENCRYPTION_KEY:
+        return Fernet(key.encode())
+    # Derived, so one machine needs no extra setting; a separate key lets SECRET_KEY rotate.
+    digest = hashlib.sha256(f"watchkeeper-channel-secrets:{settings.SECRET_KEY}".encode()).digest()
+    return Fernet(base64.urlsafe_b64encode(digest))
+
+
+def seal(plain: str) -> str:
+    """What to store: an env reference as given, anything else encrypted."""
+    if not plain or plain.startswith(ENV_PREFIX):
+        return plain
+    return _fernet().encrypt(plain.encode()).decode()
+
+
+def reveal(stored: str) -> str:
+    if not stored:
+        return ""
+    if stored.startswith(ENV_PREFIX):
+        name = stored[len(ENV_PREFIX) :]
+        value = os.environ.get(name)
+        if value is None:
+            raise ImproperlyConfigured(f"the channel secret refers to {name}, which is not set")
+        return value
+    try:
+        return _fernet().decrypt(stored.encode()).decode()
+    except InvalidToken:
+        raise ImproperlyConfigured(
+            "a channel secret cannot be decrypted: WATCHKEEPER_ENCRYPTION_KEY or SECRET_KEY changed"
+        ) from None
