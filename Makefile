@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 UV := $(shell command -v uv 2>/dev/null || echo $(VENV)/.uv/bin/uv)
 GOVUK := node_modules/govuk-frontend/dist/govuk
 
-.PHONY: install run test lint types pytest assets clean bench-notify
+.PHONY: install run test lint types pytest assets clean bench-notify bench-statuspage
 
 $(UV):
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed ($(PYTHON) not found)"; exit 1; }
@@ -33,6 +33,7 @@ run: install
 	$(BIN)/watchkeeper migrate
 	$(BIN)/watchkeeper manage collectstatic --no-input --verbosity 0
 	$(BIN)/watchkeeper demo
+	$(BIN)/watchkeeper statuspage export
 	exec $(BIN)/watchkeeper serve
 
 lint: install
@@ -50,6 +51,10 @@ test: lint types pytest
 
 bench-notify: install
 	$(BIN)/python bench/notify.py
+
+# The HTTP part needs wrk and nginx (apt-get install wrk nginx-light); without them it is skipped.
+bench-statuspage: install
+	$(BIN)/python bench/statuspage.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) node_modules build var/staticfiles

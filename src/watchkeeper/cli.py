@@ -17,6 +17,8 @@ from datetime import datetime
 from typing import NoReturn
 
 from watchkeeper import cli_client
+from watchkeeper.slackapp import socket_mode
+from watchkeeper.statuspage import cli as statuspage_cli
 
 
 class UsageError(Exception):
@@ -219,6 +221,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     # declare, list, show, lead, priority, status, update, resolve, …: they speak to the API, not the database.
     cli_client.add_commands(sub)
+    statuspage_cli.add_commands(sub)
+    socket_mode.add_commands(sub)
 
     manage = sub.add_parser("manage", help="run a Django management command")
     manage.add_argument("rest", nargs=argparse.REMAINDER)

@@ -37,8 +37,8 @@ def environment(**options: Any) -> Environment:
         field=field_params,
         error_summary=error_summary,
         now=timezone.now,
-        can_act=can_act,
-        is_admin=is_admin,
+        user_can_act=can_act,
+        user_is_admin=is_admin,
     )
     env.filters.update(
         local=formatting.local_time,

@@ -48,6 +48,7 @@ WATCHKEEPER_APPS = [
     "statuspage",
     "reviews",
     "breaches",
+    "slackapp",
 ]
 
 INSTALLED_APPS = [
@@ -219,3 +220,23 @@ NOTIFICATIONS = {
     "LEASE_SECONDS": float(os.environ.get("WATCHKEEPER_DELIVERY_LEASE_SECONDS", "60")),
 }
 # --- end notifications ------------------------------------------------------------------------------------------
+
+# --- Slack app -----------------------------------------------------------------------------------------------------
+SLACK_SIGNING_SECRET = os.environ.get("SLACK_SIGNING_SECRET", "")
+SLACK_APP_TOKEN = os.environ.get("SLACK_APP_TOKEN", "")
+SLACK_COMMAND = os.environ.get("SLACK_COMMAND", "/incident")
+SLACK_PIN_REACTION = os.environ.get("SLACK_PIN_REACTION", "pushpin")
+
+# --- Public status page --------------------------------------------------------------------------------------------
+STATUSPAGE_NAME = os.environ.get("STATUSPAGE_NAME", f"{SERVICE_NAME} status")
+STATUSPAGE_LOGO_TEXT = os.environ.get("STATUSPAGE_LOGO_TEXT", SERVICE_NAME)
+STATUSPAGE_SUPPORT_URL = os.environ.get("STATUSPAGE_SUPPORT_URL", "")
+STATUSPAGE_URL = os.environ.get("STATUSPAGE_URL", f"{SITE_URL}/status/")
+STATUSPAGE_SNAPSHOT_DIR = Path(os.environ.get("STATUSPAGE_SNAPSHOT_DIR", VAR_DIR / "statuspage"))
+STATUSPAGE_CACHE_SECONDS = int(os.environ.get("STATUSPAGE_CACHE_SECONDS", "15"))
+STATUSPAGE_MAINTENANCE_REMINDER_MINUTES = int(os.environ.get("STATUSPAGE_MAINTENANCE_REMINDER_MINUTES", "60"))
+STATUSPAGE_SIGNUPS_PER_IP_PER_HOUR = int(os.environ.get("STATUSPAGE_SIGNUPS_PER_IP_PER_HOUR", "20"))
+STATUSPAGE_SIGNUPS_PER_ADDRESS_PER_HOUR = int(os.environ.get("STATUSPAGE_SIGNUPS_PER_ADDRESS_PER_HOUR", "3"))
+STATUSPAGE_CONFIRM_HOURS = int(os.environ.get("STATUSPAGE_CONFIRM_HOURS", "48"))
+STATUSPAGE_FROM_EMAIL = os.environ.get("STATUSPAGE_FROM_EMAIL", DEFAULT_FROM_EMAIL)
+STATUSPAGE_TIME_ZONE = os.environ.get("STATUSPAGE_TIME_ZONE", TIME_ZONE)

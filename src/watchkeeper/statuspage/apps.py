@@ -4,3 +4,15 @@ from django.apps import AppConfig
 class StatuspageConfig(AppConfig):
     name = "watchkeeper.statuspage"
     label = "statuspage"
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_delete, post_save
+
+        from watchkeeper.catalogue.models import Component, Service
+        from watchkeeper.incidents import events
+        from watchkeeper.statuspage.reactions import on_catalogue_change, on_incident_event
+
+        events.subscribe(on_incident_event)
+        for model in (Component, Service):
+            post_save.connect(on_catalogue_change, sender=model, dispatch_uid=f"statuspage-{model.__name__}-saved")
+            post_delete.connect(on_catalogue_change, sender=model, dispatch_uid=f"statuspage-{model.__name__}-gone")

@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+
+
+class SlackAppConfig(AppConfig):
+    name = "watchkeeper.slackapp"
+    label = "slackapp"
+    verbose_name = "Slack app"
+
+    def ready(self) -> None:
+        from watchkeeper.incidents import events
+        from watchkeeper.slackapp import subscribers
+
+        events.subscribe(subscribers.on_event)

@@ -1,0 +1,191 @@
+"""Fan-out: one delivery row per (update, subscriber, channel, purpose), claimed before it is sent.
+
+The unique row means planning twice never makes a second delivery; the claim (an UPDATE from pending to
+sending that only one worker can win) means two workers never send the same one. A worker killed after
+claiming leaves the row 'sending'; the sweep puts such rows back after stale() so nothing is lost. The
+only way to send twice is a worker dying between the mail server accepting a message and the row being
+marked sent; each message's Message-ID is fixed per delivery so mail systems can drop that duplicate.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from datetime import timedelta
+from typing import Any, TypeVar
+
+from django.core.mail import EmailMessage, get_connection
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils import timezone
+
+from watchkeeper.notifications.channels import Transient
+from watchkeeper.statuspage import conf, subscribers
+from watchkeeper.statuspage.api import absolute
+from watchkeeper.statuspage.models import Delivery, PublicUpdate, Subscriber
+from watchkeeper.statuspage.vocabulary import STATUS_LABELS
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+# A webhook receiver in trouble is retried at each sweep (every stale()) this many times in all.
+MAX_ATTEMPTS = 6
+
+
+def stale() -> timedelta:
+    return timedelta(seconds=conf.stale_seconds())
+
+
+def _chunks(ids: list[T], size: int) -> Iterator[list[T]]:
+    for start in range(0, len(ids), size):
+        yield ids[start : start + size]
+
+
+def recipients(update: PublicUpdate) -> list[tuple[int, str]]:
+    """(subscriber, channel) for confirmed subscribers to every component, or to one this update affects."""
+    public = update.public_incident
+    component_ids = {a.component_id for a in update.affected.all()} | {c.pk for c in public.components.all()}
+    confirmed = Subscriber.objects.filter(confirmed_at__isnull=False)
+    chosen = confirmed.filter(Q(all_components=True) | Q(components__in=component_ids))
+    return sorted(set(chosen.values_list("pk", "channel")))
+
+
+def plan(update_id: int, purpose: str) -> list[list[int]]:
+    """Makes the delivery rows (idempotent) and returns the pending ones in batches."""
+    update = PublicUpdate.objects.select_related("public_incident").get(pk=update_id)
+    for chunk in _chunks(recipients(update), 1000):
+        Delivery.objects.bulk_create(
+            [Delivery(update=update, subscriber_id=pk, channel=channel, purpose=purpose) for pk, channel in chunk],
+            ignore_conflicts=True,
+        )
+    return pending_batches(update_id, purpose)
+
+
+def pending_batches(update_id: int, purpose: str) -> list[list[int]]:
+    rows = Delivery.objects.filter(update_id=update_id, purpose=purpose, state=Delivery.State.PENDING)
+    by_channel: dict[str, list[int]] = {}
+    for pk, channel in rows.order_by("pk").values_list("pk", "channel"):
+        by_channel.setdefault(channel, []).append(pk)
+    return [batch for channel, ids in by_channel.items() for batch in _chunks(ids, conf.batch_size(channel))]
+
+
+def release_stale(update_id: int, purpose: str) -> int:
+    """Puts claims abandoned by a dead worker back in the queue."""
+    cutoff = timezone.now() - stale()
+    abandoned = Delivery.objects.filter(
+        update_id=update_id, purpose=purpose, state=Delivery.State.SENDING, claimed_at__lt=cutoff
+    )
+    return abandoned.update(state=Delivery.State.PENDING, claimed_at=None)
+
+
+def _claim(delivery_id: int) -> bool:
+    claimed = Delivery.objects.filter(pk=delivery_id, state=Delivery.State.PENDING).update(
+        state=Delivery.State.SENDING, claimed_at=timezone.now(), attempts=F("attempts") + 1
+    )
+    return claimed == 1
+
+
+def send_batch(delivery_ids: list[int]) -> int:
+    """Sends each delivery this worker manages to claim (emails over one SMTP connection); returns how many went.
+
+    A webhook receiver's passing trouble (timeout, 5xx, 429) puts the delivery back for the sweep to retry.
+    """
+    from watchkeeper.statuspage import webhooks
+
+    sent = 0
+    common: dict[int, dict[str, Any]] = {}
+    with get_connection() as connection:
+        for delivery_id in delivery_ids:
+            if not _claim(delivery_id):
+                continue
+            delivery = Delivery.objects.select_related("update__public_incident", "subscriber").get(pk=delivery_id)
+            try:
+                if delivery.channel == Subscriber.Channel.WEBHOOK:
+                    if delivery.update_id not in common:
+                        common[delivery.update_id] = webhooks.shared(delivery.update)
+                    webhooks.send(delivery, common[delivery.update_id])
+                else:
+                    message = update_email(delivery)
+                    message.connection = connection
+                    message.send()
+            except Transient as error:
+                retry = delivery.attempts < MAX_ATTEMPTS
+                Delivery.objects.filter(pk=delivery_id).update(
+                    state=Delivery.State.PENDING if retry else Delivery.State.FAILED,
+                    claimed_at=None,
+                    error=str(error)[:500],
+                )
+                continue
+            except Exception as error:
+                log.warning("Status page delivery %s failed: %s", delivery_id, error)
+                Delivery.objects.filter(pk=delivery_id).update(state=Delivery.State.FAILED, error=str(error)[:500])
+                continue
+            Delivery.objects.filter(pk=delivery_id).update(state=Delivery.State.SENT, sent_at=timezone.now())
+            sent += 1
+    return sent
+
+
+def _links(subscriber: Subscriber) -> tuple[str, str]:
+    token = subscribers.manage_token(subscriber)
+    manage = absolute(reverse("statuspage:manage", args=[token]))
+    unsubscribe = absolute(reverse("statuspage:unsubscribe", args=[token]))
+    return manage, unsubscribe
+
+
+def _footer(manage: str, unsubscribe: str) -> str:
+    lines = ["", "---", f"Change what you get updates about: {manage}", f"Unsubscribe: {unsubscribe}"]
+    if conf.support_url():
+        lines.append(f"If you need help: {conf.support_url()}")
+    return "\n".join(lines)
+
+
+def update_email(delivery: Delivery) -> EmailMessage:
+    update = delivery.update
+    public = update.public_incident
+    manage, unsubscribe = _links(delivery.subscriber)
+    link = absolute(reverse("statuspage:incident", args=[public.pk]))
+    if delivery.purpose == Delivery.Purpose.REMINDER:
+        start = update.public_incident.scheduled_for
+        subject = f"[{conf.name()}] Starting soon: {public.name}"
+        intro = f"Scheduled maintenance starts at {start:%H:%M %Z on %-d %B %Y}." if start else ""
+        body = f"{intro}\n\n{update.body}"
+    else:
+        subject = f"[{conf.name()}] {STATUS_LABELS[update.status]}: {public.name}"
+        body = update.body
+    text = f"{body}\n\nRead more: {link}\n{_footer(manage, unsubscribe)}\n"
+    domain = conf.site_url().split("//", 1)[-1].split("/", 1)[0].split(":", 1)[0] or "localhost"
+    return EmailMessage(
+        subject=subject,
+        body=text,
+        from_email=conf.from_email(),
+        to=[delivery.subscriber.email],
+        headers={
+            "List-Unsubscribe": f"<{unsubscribe}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+            "Message-ID": f"<statuspage-delivery-{delivery.pk}@{domain}>",
+        },
+    )
+
+
+def confirmation_email(subscriber: Subscriber) -> EmailMessage:
+    """The opt-in email, or for an address already confirmed, a reminder of its management link."""
+    manage, unsubscribe = _links(subscriber)
+    if subscriber.confirmed_at is None:
+        link = absolute(reverse("statuspage:confirm", args=[subscribers.confirm_token(subscriber)]))
+        hours = conf.confirm_max_age() // 3600
+        subject = f"Confirm you want updates from {conf.name()}"
+        what = f"webhook updates to {subscriber.endpoint}" if subscriber.endpoint else "email updates to this address"
+        text = (
+            f"Someone asked for {conf.name()} to send {what}.\n\n"
+            f"To confirm, open this link within {hours} hours:\n{link}\n\n"
+            "If this was not you, ignore this email and you will not hear from us again.\n"
+        )
+    else:
+        subject = f"You already get updates from {conf.name()}"
+        text = f"This address already gets updates from {conf.name()}.\n{_footer(manage, unsubscribe)}\n"
+    return EmailMessage(
+        subject=subject,
+        body=text,
+        from_email=conf.from_email(),
+        to=[subscriber.email],
+        headers={"List-Unsubscribe": f"<{unsubscribe}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"},
+    )

@@ -1,0 +1,168 @@
+"""The comms lead's pages (signed in): publish incidents, post updates, schedule maintenance."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+
+from watchkeeper.accounts.roles import can_act, is_admin
+from watchkeeper.incidents import queries as incident_queries
+from watchkeeper.statuspage import queries, services
+from watchkeeper.statuspage.forms import (
+    MAINTENANCE_STATUS_CHOICES,
+    MaintenanceForm,
+    PublishForm,
+    UpdateForm,
+)
+from watchkeeper.statuspage.models import PublicIncident
+from watchkeeper.statuspage.vocabulary import MESSAGE_TEMPLATES, ComponentStatus, IncidentStatus
+
+
+def _require_publisher(request: HttpRequest) -> None:
+    if not can_act(request.user):
+        raise PermissionDenied("Only responders can publish to the status page")
+
+
+def _apply(form: forms.Form, save: Callable[[], object]) -> bool:
+    """Runs a service function, moving its validation errors onto the form so they show GOV.UK style."""
+    try:
+        save()
+    except ValidationError as error:
+        for field, errors in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+        return False
+    except PermissionDenied as error:
+        form.add_error(None, str(error))
+        return False
+    return True
+
+
+def _templates() -> list[tuple[str, str]]:
+    return [(status.value.capitalize(), text.format(name="[service]")) for status, text in MESSAGE_TEMPLATES.items()]
+
+
+def index(request: HttpRequest) -> HttpResponse:
+    _require_publisher(request)
+    published = set(PublicIncident.objects.filter(incident__isnull=False).values_list("incident_id", flat=True))
+    unpublished = [i for i in incident_queries.open_incidents(request.user) if i.pk not in published]
+    return render(
+        request,
+        "statuspage/publish/index.html",
+        {
+            "open_public": list(queries.unresolved_incidents()),
+            "maintenances": list(queries.active_maintenances()) + list(queries.upcoming_maintenances()),
+            "unpublished": unpublished,
+            "active_nav": "status",
+        },
+    )
+
+
+def publish_incident(request: HttpRequest, reference: str) -> HttpResponse:
+    _require_publisher(request)
+    incident = incident_queries.get_incident(request.user, reference)
+    if incident.restricted and not is_admin(request.user):
+        raise PermissionDenied("Only an admin can publish a restricted incident")
+    form = PublishForm(request.POST or None, initial={"status": IncidentStatus.INVESTIGATING.value, "notify": True})
+    if not incident.restricted:
+        del form.fields["confirm_restricted"]
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        created: list[PublicIncident] = []
+
+        def save() -> None:
+            created.append(
+                services.publish_incident(
+                    request.user,  # type: ignore[arg-type]
+                    incident,
+                    name=data["name"],
+                    body=data["body"],
+                    status=data["status"],
+                    component_statuses=form.component_statuses(),
+                    impact_override=data["impact_override"],
+                    notify=data["notify"],
+                    display_at=data["display_at"],
+                    confirm_restricted=data.get("confirm_restricted", False),
+                )
+            )
+
+        if _apply(form, save):
+            messages.success(request, "Published to the status page")
+            return redirect("statuspage:public-incident", pk=created[0].pk)
+    return render(
+        request,
+        "statuspage/publish/form.html",
+        {
+            "form": form,
+            "incident": incident,
+            "templates": _templates(),
+            "submit_text": "Publish",
+            "active_nav": "status",
+        },
+    )
+
+
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_publisher(request)
+    public = get_object_or_404(queries.public_incidents(), pk=pk)
+    form = UpdateForm(request.POST or None, initial={"status": public.status, "notify": True})
+    if public.is_maintenance:
+        form.fields["status"].choices = MAINTENANCE_STATUS_CHOICES  # type: ignore[attr-defined]
+        form.fields["component_status"].choices = [(s.value, s.label) for s in ComponentStatus]  # type: ignore[attr-defined]
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+
+        def save() -> None:
+            services.post_update(
+                request.user,  # type: ignore[arg-type]
+                public,
+                status=data["status"],
+                body=data["body"],
+                component_statuses=form.component_statuses(),
+                notify=data["notify"],
+                display_at=data["display_at"],
+            )
+
+        if _apply(form, save):
+            messages.success(request, "Update posted")
+            return redirect("statuspage:public-incident", pk=public.pk)
+    updates = [(update, queries.delivery_counts(update)) for update in public.updates.all()]
+    return render(
+        request,
+        "statuspage/publish/detail.html",
+        {"public": public, "form": form, "updates": updates, "templates": _templates(), "active_nav": "status"},
+    )
+
+
+def schedule_maintenance(request: HttpRequest) -> HttpResponse:
+    _require_publisher(request)
+    form = MaintenanceForm(request.POST or None, initial={"notify": True})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        created: list[PublicIncident] = []
+
+        def save() -> None:
+            created.append(
+                services.schedule_maintenance(
+                    request.user,  # type: ignore[arg-type]
+                    name=data["name"],
+                    body=data["body"],
+                    components=form.chosen_components(),
+                    scheduled_for=data["scheduled_for"],
+                    scheduled_until=data["scheduled_until"],
+                    notify=data["notify"],
+                )
+            )
+
+        if _apply(form, save):
+            messages.success(request, "Maintenance scheduled")
+            return redirect("statuspage:public-incident", pk=created[0].pk)
+    return render(
+        request,
+        "statuspage/publish/form.html",
+        {"form": form, "submit_text": "Schedule maintenance", "active_nav": "status"},
+    )

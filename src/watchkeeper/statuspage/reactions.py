@@ -1,0 +1,32 @@
+"""How the status page follows the rest of Watchkeeper: an internal update marked public is posted publicly
+too, and catalogue changes re-render the snapshot."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+
+from watchkeeper.incidents import events
+from watchkeeper.incidents.models import TimelineEntry
+from watchkeeper.statuspage import services, snapshot
+from watchkeeper.statuspage.models import PublicIncident
+
+
+def on_catalogue_change(sender: type, **kwargs: Any) -> None:
+    """A component or service added, renamed or removed shows on the public page without waiting for a post."""
+    transaction.on_commit(snapshot.refresh_quietly)
+
+
+def on_incident_event(event: events.IncidentEvent) -> None:
+    """Runs inside the incident's transaction, so the internal and public posts commit together."""
+    if event.name != events.UPDATED or not event.data.get("public"):
+        return
+    entry_id = event.data.get("entry_id")
+    entry = TimelineEntry.objects.filter(pk=entry_id).first() if isinstance(entry_id, int) else None
+    if entry is None:
+        return
+    actor = get_user_model().objects.filter(pk=event.actor_id).first() if event.actor_id else None
+    for public in PublicIncident.objects.filter(incident_id=event.incident_id, resolved_at__isnull=True):
+        services.post_update(actor, public, status=public.status, body=entry.text)  # type: ignore[arg-type]

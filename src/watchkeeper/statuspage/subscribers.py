@@ -1,0 +1,171 @@
+"""Email subscribers: double opt-in, signed links instead of accounts, erasure, and sign-up limits."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import timedelta
+
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.utils import timezone
+
+from watchkeeper.catalogue.models import Component
+from watchkeeper.statuspage import conf
+from watchkeeper.statuspage.models import SignupAttempt, Subscriber
+
+CONFIRM_SALT = "watchkeeper.statuspage.confirm"
+MANAGE_SALT = "watchkeeper.statuspage.manage"
+WINDOW = timedelta(hours=1)
+
+
+class TooManyAttempts(Exception):
+    """Too many sign-ups from one IP address or for one email address in the last hour."""
+
+
+class BadLink(Exception):
+    """A confirmation or management link that is forged, expired or for an address since removed."""
+
+
+def address_hash(email: str) -> str:
+    # Limits count addresses without keeping them: an erased address leaves nothing readable behind.
+    return hashlib.sha256(email.strip().lower().encode()).hexdigest()
+
+
+def _normalise(email: str) -> str:
+    email = email.strip().lower()
+    try:
+        validate_email(email)
+    except ValidationError:
+        message = "Enter an email address in the correct format, like name@example.com"
+        raise ValidationError({"email": message}) from None
+    return email
+
+
+def _claims(subscriber: Subscriber) -> dict[str, object]:
+    return {"id": subscriber.pk, "v": subscriber.token_version, "h": address_hash(subscriber.email)[:16]}
+
+
+def confirm_token(subscriber: Subscriber) -> str:
+    return signing.dumps(_claims(subscriber), salt=CONFIRM_SALT)
+
+
+def manage_token(subscriber: Subscriber) -> str:
+    return signing.dumps(_claims(subscriber), salt=MANAGE_SALT)
+
+
+def _load(token: str, salt: str, max_age: int | None) -> Subscriber:
+    try:
+        claims = signing.loads(token, salt=salt, max_age=max_age)
+    except signing.SignatureExpired:
+        raise BadLink("This link has expired. Sign up again to get a new one.") from None
+    except signing.BadSignature:
+        raise BadLink("This link is not valid. Check you copied all of it from the email.") from None
+    subscriber = Subscriber.objects.filter(pk=claims.get("id")).first()
+    if subscriber is None or _claims(subscriber) != claims:
+        raise BadLink("This link is no longer valid: the address has been unsubscribed.")
+    return subscriber
+
+
+def _check_limits(email_hash: str, ip: str | None) -> None:
+    since = timezone.now() - WINDOW
+    recent = SignupAttempt.objects.filter(at__gte=since)
+    if ip and recent.filter(ip=ip).count() >= conf.signup_limit_per_ip():
+        raise TooManyAttempts("There have been too many sign-ups from your network. Try again in an hour.")
+    if recent.filter(address_hash=email_hash).count() >= conf.signup_limit_per_address():
+        raise TooManyAttempts("There have been too many sign-ups for this email address. Try again in an hour.")
+
+
+def _record_attempt(email: str, ip: str | None) -> None:
+    email_hash = address_hash(email)
+    _check_limits(email_hash, ip)
+    now = timezone.now()
+    SignupAttempt.objects.create(ip=ip, address_hash=email_hash, at=now)
+    # Keep the tables small and forget unconfirmed addresses once their links have expired.
+    Subscriber.objects.filter(
+        confirmed_at__isnull=True, created_at__lt=now - timedelta(seconds=conf.confirm_max_age())
+    ).delete()
+    SignupAttempt.objects.filter(at__lt=now - WINDOW).delete()
+
+
+@transaction.atomic
+def sign_up_webhook(email: str, endpoint: str, *, components: list[Component] | None, ip: str | None) -> Subscriber:
+    """A webhook subscription, confirmed and managed through the email address given with it."""
+    from watchkeeper.notifications.secrets import seal
+    from watchkeeper.statuspage import tasks, webhooks
+
+    email = _normalise(email)
+    endpoint = webhooks.check_endpoint(endpoint)
+    _record_attempt(email, ip)
+    subscriber, _ = Subscriber.objects.get_or_create(
+        email=email,
+        endpoint=endpoint,
+        channel=Subscriber.Channel.WEBHOOK,
+        defaults={"created_at": timezone.now(), "secret": seal(webhooks.new_secret())},
+    )
+    if subscriber.confirmed_at is None:
+        _choose(subscriber, components)
+    tasks.send_confirmation.enqueue(subscriber.pk)
+    return subscriber
+
+
+@transaction.atomic
+def sign_up(email: str, *, components: list[Component] | None, ip: str | None) -> Subscriber:
+    """Records a sign-up and queues the confirmation email; ``components`` None means every component.
+
+    The answer is the same whether or not the address was already subscribed, so the form reveals nothing.
+    """
+    from watchkeeper.statuspage import tasks
+
+    email = _normalise(email)
+    _record_attempt(email, ip)
+    subscriber, _ = Subscriber.objects.get_or_create(
+        email=email, channel=Subscriber.Channel.EMAIL, defaults={"created_at": timezone.now()}
+    )
+    if subscriber.confirmed_at is None:
+        # Only an unconfirmed sign-up takes the choice from the form; a confirmed one changes through its own link.
+        _choose(subscriber, components)
+    tasks.send_confirmation.enqueue(subscriber.pk)
+    return subscriber
+
+
+def _choose(subscriber: Subscriber, components: list[Component] | None) -> None:
+    subscriber.all_components = components is None
+    subscriber.save(update_fields=["all_components"])
+    subscriber.components.set(components or [])
+
+
+@transaction.atomic
+def confirm(token: str) -> Subscriber:
+    subscriber = _load(token, CONFIRM_SALT, conf.confirm_max_age())
+    if subscriber.confirmed_at is None:
+        subscriber.confirmed_at = timezone.now()
+        subscriber.save(update_fields=["confirmed_at"])
+    return subscriber
+
+
+def from_manage_link(token: str) -> Subscriber:
+    return _load(token, MANAGE_SALT, None)
+
+
+@transaction.atomic
+def choose_components(subscriber: Subscriber, components: list[Component] | None) -> Subscriber:
+    _choose(subscriber, components)
+    return subscriber
+
+
+@transaction.atomic
+def unsubscribe(subscriber: Subscriber) -> None:
+    """Unsubscribing erases the subscription and its deliveries: nothing is kept that could be sent to again."""
+    if not Subscriber.objects.filter(email=subscriber.email).exclude(pk=subscriber.pk).exists():
+        SignupAttempt.objects.filter(address_hash=address_hash(subscriber.email)).delete()
+    subscriber.delete()
+
+
+@transaction.atomic
+def erase(email: str) -> bool:
+    """Erases an address on request (UK GDPR Art. 17), with its webhooks; True if there was one."""
+    SignupAttempt.objects.filter(address_hash=address_hash(email)).delete()
+    deleted, _ = Subscriber.objects.filter(email=email.strip().lower()).delete()
+    return deleted > 0

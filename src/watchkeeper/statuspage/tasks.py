@@ -1,0 +1,81 @@
+"""Background work for the status page. Every task re-checks the database when it runs: it may be late or twice."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.utils import timezone
+from django_tasks import task
+
+from watchkeeper.statuspage import delivery, services, snapshot
+from watchkeeper.statuspage.models import Delivery, PublicIncident, Subscriber
+
+
+def _later() -> datetime:
+    return timezone.now() + delivery.stale()
+
+
+# Confirmation emails jump the queue, so a sign-up never waits behind a bulk send.
+URGENT = 50
+BULK = -10
+
+
+@task(priority=URGENT)
+def send_confirmation(subscriber_id: int) -> bool:
+    subscriber = Subscriber.objects.filter(pk=subscriber_id).first()
+    if subscriber is None:
+        return False
+    delivery.confirmation_email(subscriber).send()
+    return True
+
+
+@task()
+def fan_out(update_id: int, purpose: str) -> int:
+    """Plans the deliveries for one update and queues them in batches; the sweep catches abandoned claims."""
+    batches = delivery.plan(update_id, purpose)
+    for batch in batches:
+        send_batch.enqueue(batch)
+    sweep.using(run_after=_later()).enqueue(update_id, purpose)
+    return sum(len(batch) for batch in batches)
+
+
+@task(priority=BULK)
+def send_batch(delivery_ids: list[int]) -> int:
+    return delivery.send_batch(delivery_ids)
+
+
+@task()
+def sweep(update_id: int, purpose: str) -> int:
+    """Re-queues deliveries whose worker died mid-batch, and comes back while any are still outstanding."""
+    delivery.release_stale(update_id, purpose)
+    batches = delivery.plan(update_id, purpose)
+    for batch in batches:
+        send_batch.enqueue(batch)
+    if batches or Delivery.objects.filter(update_id=update_id, purpose=purpose, state=Delivery.State.SENDING).exists():
+        sweep.using(run_after=_later()).enqueue(update_id, purpose)
+    return sum(len(batch) for batch in batches)
+
+
+@task()
+def refresh_snapshot() -> int:
+    return snapshot.write()
+
+
+@task()
+def start_maintenance(public_id: int) -> bool:
+    return services.start_maintenance_if_due(public_id)
+
+
+@task()
+def complete_maintenance(public_id: int) -> bool:
+    return services.complete_maintenance_if_due(public_id)
+
+
+@task()
+def remind_maintenance(public_id: int) -> int:
+    """Tells subscribers a window starts soon, unless it was cancelled, moved or has started."""
+    public = PublicIncident.objects.filter(pk=public_id, status="scheduled").first()
+    first = public.updates.order_by("created_at", "id").first() if public else None
+    if first is None:
+        return 0
+    return fan_out.call(first.pk, "reminder")

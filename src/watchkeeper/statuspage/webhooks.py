@@ -1,0 +1,91 @@
+"""Webhook subscribers: Statuspage-shaped payloads, signed as the notifications app signs every webhook.
+
+The public chooses these URLs, so each is checked before it is stored and again before each send: only
+https (plain http only where STATUSPAGE_WEBHOOK_ALLOW_PRIVATE is on, for local tests and benchmarks) and
+never an address inside the network, so a sign-up cannot make the server call its own neighbours.
+"""
+
+from __future__ import annotations
+
+import base64
+import ipaddress
+import secrets
+import socket
+from typing import Any
+from urllib.parse import urlsplit
+
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+
+from watchkeeper.notifications import secrets as sealed
+from watchkeeper.notifications.channels import Outgoing, Permanent
+from watchkeeper.notifications.channels.webhook import SECRET_PREFIX, WebhookTransport
+from watchkeeper.statuspage import api, conf, queries, subscribers
+from watchkeeper.statuspage.models import Delivery, PublicUpdate
+
+TIMEOUT = 10.0
+
+
+def new_secret() -> str:
+    return SECRET_PREFIX + base64.b64encode(secrets.token_bytes(24)).decode()
+
+
+def check_endpoint(url: str) -> str:
+    """The URL if it is safe to call, else a ValidationError on the ``endpoint`` field."""
+    parts = urlsplit(url.strip())
+    allow_private = conf.webhook_allow_private()
+    if parts.scheme != "https" and not (allow_private and parts.scheme == "http"):
+        raise ValidationError({"endpoint": "Enter a webhook address that starts with https://"})
+    if not parts.hostname:
+        raise ValidationError({"endpoint": "Enter a full webhook address, like https://example.com/hooks/status"})
+    try:
+        addresses = {str(info[4][0]) for info in socket.getaddrinfo(parts.hostname, parts.port or 443)}
+    except (OSError, UnicodeError):
+        raise ValidationError({"endpoint": f"{parts.hostname} could not be found"}) from None
+    if not allow_private and any(not ipaddress.ip_address(a.split("%")[0]).is_global for a in addresses):
+        raise ValidationError({"endpoint": "Enter a webhook address on the public internet"})
+    return url.strip()
+
+
+def shared(update: PublicUpdate) -> dict[str, Any]:
+    """The part of Statuspage's incident webhook body every subscriber gets: the page and the incident.
+
+    Built once per update and batch, not once per subscriber.
+    """
+    found = queries.components()
+    indicator, description = queries.overall(found, list(queries.unresolved_incidents()))
+    statuses = {c.pk: c.status for c in found}  # type: ignore[attr-defined]
+    incident = queries.public_incidents().prefetch_related("components__service").get(pk=update.public_incident_id)
+    return {
+        "page": {"id": api.PAGE_ID, "status_indicator": indicator, "status_description": description},
+        "incident": api.incident(incident, statuses),
+    }
+
+
+def send(delivery: Delivery, common: dict[str, Any]) -> None:
+    """Raises Transient (worth retrying) or Permanent, as the notifications transports do."""
+    subscriber = delivery.subscriber
+    try:
+        check_endpoint(subscriber.endpoint)
+    except ValidationError as error:
+        raise Permanent("; ".join(error.messages)) from None
+    WebhookTransport().send(
+        Outgoing(
+            # The webhook-id: a receiver that sees the same one twice can drop the second.
+            key=f"statuspage-delivery-{delivery.pk}",
+            event=f"incident.{delivery.purpose}",
+            kind="webhook",
+            recipient=subscriber.endpoint,
+            payload={
+                "meta": {
+                    "unsubscribe": api.absolute(
+                        reverse("statuspage:unsubscribe", args=[subscribers.manage_token(subscriber)])
+                    ),
+                    "documentation": api.absolute(reverse("statuspage:page")),
+                },
+                **common,
+            },
+            secret=sealed.reveal(subscriber.secret),
+            timeout=TIMEOUT,
+        )
+    )
