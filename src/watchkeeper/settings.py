@@ -240,3 +240,7 @@ STATUSPAGE_SIGNUPS_PER_ADDRESS_PER_HOUR = int(os.environ.get("STATUSPAGE_SIGNUPS
 STATUSPAGE_CONFIRM_HOURS = int(os.environ.get("STATUSPAGE_CONFIRM_HOURS", "48"))
 STATUSPAGE_FROM_EMAIL = os.environ.get("STATUSPAGE_FROM_EMAIL", DEFAULT_FROM_EMAIL)
 STATUSPAGE_TIME_ZONE = os.environ.get("STATUSPAGE_TIME_ZONE", TIME_ZONE)
+
+# --- Post-incident reviews -----------------------------------------------------------------------------------------
+WATCHKEEPER_REVIEW_WITHIN_BUSINESS_DAYS = int(os.environ.get("WATCHKEEPER_REVIEW_WITHIN_BUSINESS_DAYS", "5"))
+WATCHKEEPER_REVIEW_TIME = os.environ.get("WATCHKEEPER_REVIEW_TIME", "10:00")
