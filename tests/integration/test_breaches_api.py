@@ -100,10 +100,11 @@ def test_breach_log_json_and_csv_include_unreported_breaches(client, breach_ref)
     assert {r["reference"] for r in parsed} == {breach_ref, reported.reference}
 
 
-def test_breach_log_xlsx_says_it_is_not_available(client, breach_ref) -> None:
-    make_user("dpo", "security")
+def test_breach_log_comes_as_xlsx_and_refuses_unknown_formats(client, breach_ref) -> None:
+    make_user("dpo", "data_protection")
     response = client.get("/api/v1/breaches?format=xlsx", **auth("dpo"))
-    assert response.status_code == 406
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats-officedocument.spreadsheetml")
     assert client.get("/api/v1/breaches?format=pdf", **auth("dpo")).status_code == 422
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
 
 import pytest
 import time_machine
@@ -16,6 +17,7 @@ from tests.fakes.worker import run_tasks, run_until
 from watchkeeper.domain.workflow import Step
 from watchkeeper.incidents import services as incidents
 from watchkeeper.notifications import services as notifications
+from watchkeeper.notifications.channels import parse_retry_after
 from watchkeeper.notifications.models import Audience, Delivery, Status
 
 pytest_plugins = ["tests.fakes.fixtures"]
@@ -119,6 +121,37 @@ def test_transient_failures_are_retried_with_backoff_honouring_retry_after(admin
     delivery.refresh_from_db()
     assert delivery.status == Status.SENT and delivery.attempts == 4
     assert list(receiver.received) == [delivery.key]
+
+
+def test_retry_after_as_an_http_date_is_honoured(admin, receiver, fast_retries) -> None:
+    notifications.create_route(admin, channel=webhook_channel(admin, receiver))
+    start = datetime(2026, 3, 2, 3, 0, tzinfo=UTC)
+    # RFC 9110: Retry-After may be an IMF-fixdate instead of seconds.
+    receiver.fail_next(
+        Failure(503, headers={"Retry-After": format_datetime(start + timedelta(minutes=2), usegmt=True)})
+    )
+    with time_machine.travel(start, tick=False) as clock:
+        incident = make_incident(priority="P1")
+        run_tasks()
+        delivery = Delivery.objects.get(incident=incident)
+        assert delivery.status == Status.PENDING and "HTTP 503" in delivery.last_error
+        run_until(clock, start + timedelta(seconds=119))
+        delivery.refresh_from_db()
+        assert delivery.attempts == 1, "retried before the Retry-After date"
+        run_until(clock, start + timedelta(minutes=3))
+    delivery.refresh_from_db()
+    assert delivery.status == Status.SENT and delivery.attempts == 2
+
+
+def test_retry_after_readings() -> None:
+    now = datetime(2026, 3, 2, 3, 0, tzinfo=UTC)
+    with time_machine.travel(now, tick=False):
+        assert parse_retry_after("30") == 30.0
+        assert parse_retry_after("Mon, 02 Mar 2026 03:01:30 GMT") == 90.0
+        assert parse_retry_after("Mon, 02 Mar 2026 02:00:00 GMT") == 0.0, "a date in the past means now"
+        assert parse_retry_after("Monday, 02-Mar-26 03:00:10 GMT") == 10.0, "the obsolete RFC 850 form"
+        assert parse_retry_after("soon") is None
+        assert parse_retry_after(None) is None
 
 
 def test_a_timeout_is_transient(admin, receiver, fast_retries) -> None:

@@ -10,7 +10,7 @@ from ninja import Router, Schema
 from ninja.responses import Status
 
 from watchkeeper.api.base import problem
-from watchkeeper.breaches import queries, services
+from watchkeeper.breaches import export, queries, services
 from watchkeeper.breaches.access import incident_for
 from watchkeeper.breaches.models import Breach
 from watchkeeper.breaches.services.breach import FACT_FIELDS
@@ -135,9 +135,7 @@ def breach_log(request: HttpRequest, format: str = "json") -> Any:
         response["Content-Disposition"] = 'attachment; filename="breach-log.csv"'
         return response
     if format == "xlsx":
-        response = problem(request, 406, "Not available", "XLSX export is not installed here: use format=csv")
-        response["Content-Type"] = "application/problem+json"
-        return response
+        return export.log_xlsx_response(rows)
     response = problem(request, 422, "Invalid input", "format: use json, csv or xlsx", errors=[])
     response["Content-Type"] = "application/problem+json"
     return response

@@ -6,6 +6,7 @@ app_name = "breaches"
 urlpatterns = [
     path("", views.breach_log, name="log"),
     path("log.csv", views.breach_log_csv, name="log-csv"),
+    path("log.xlsx", views.breach_log_xlsx, name="log-xlsx"),
     path("<str:reference>/", views.record, name="record"),
     path("<str:reference>/open", views.open_breach, name="open"),
     path("<str:reference>/aware", views.aware, name="aware"),

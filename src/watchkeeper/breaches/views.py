@@ -17,7 +17,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
-from watchkeeper.breaches import forms, ico_draft, queries, services
+from watchkeeper.breaches import export, forms, ico_draft, queries, services
 from watchkeeper.breaches.access import incident_for, may_act
 from watchkeeper.breaches.models import Breach
 from watchkeeper.breaches.services.breach import FACT_FIELDS
@@ -67,6 +67,10 @@ def breach_log_csv(request: HttpRequest) -> HttpResponse:
     response = HttpResponse(queries.log_csv(rows), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="breach-log.csv"'
     return response
+
+
+def breach_log_xlsx(request: HttpRequest) -> HttpResponse:
+    return export.log_xlsx_response(queries.log_rows(queries.breach_log(request.user)))
 
 
 def _summary(breach: Breach, can_act: bool) -> list[tuple[str, list[dict[str, Any]]]]:

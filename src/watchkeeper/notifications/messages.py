@@ -1,6 +1,7 @@
 """What a message says: a snapshot of the incident when the event happened, and its wording.
 
 The snapshot is the webhook payload (docs/notifications.md) and every other channel words it for its readers.
+A restricted incident's details go only to the security route; everyone else hears that it needs attention.
 """
 
 from __future__ import annotations
@@ -14,6 +15,12 @@ from django.urls import reverse
 from django.urls.exceptions import NoReverseMatch
 
 from watchkeeper.incidents.models import Incident
+from watchkeeper.notifications.models import Audience
+
+# Issue 8: only these audiences may read what a security incident or breach is about.
+SECURITY_ROUTE = frozenset({Audience.SECURITY.value, Audience.DATA_PROTECTION.value})
+WITHHELD_TITLE = "Restricted incident"
+WITHHELD_HEADLINE = "A restricted incident needs attention: {ref}"
 
 HEADLINES = {
     "incident.declared": "{ref} declared: {title}",
@@ -30,6 +37,8 @@ HEADLINES = {
     "escalation.update_overdue": "Escalation: no update on {ref} since it was due at {due}",
     "escalation.response_overdue": "Escalation: nobody has responded to {ref} ({priority}), due by {due}",
     "delivery.failed": "A message about {ref} could not be delivered",
+    "breach.reminder": "Reminder: decide whether to report {ref} to the ICO by {due} ({hours} hours since awareness)",
+    "breach.escalation": "Escalation: no decision on reporting {ref} to the ICO, due by {due}",
 }
 
 
@@ -71,8 +80,34 @@ def snapshot(incident: Incident) -> dict[str, Any]:
     }
 
 
-def build_payload(event: str, incident: Incident, at: datetime, data: dict[str, Any], text: str = "") -> dict[str, Any]:
+def withholds(incident: Incident, audience: str) -> bool:
+    """True when a message to this audience must not say what the incident is about (routes without one included)."""
+    return incident.restricted and audience not in SECURITY_ROUTE
+
+
+def withheld_snapshot(incident: Incident) -> dict[str, Any]:
+    """The same keys as snapshot(), so receivers parse it the same way, but nothing beyond the reference and link."""
+    summary = dict.fromkeys(snapshot(incident))
+    summary.update(reference=incident.reference, title=WITHHELD_TITLE, url=_incident_url(incident), restricted=True)
+    return summary
+
+
+def build_payload(
+    event: str, incident: Incident, at: datetime, data: dict[str, Any], text: str = "", *, withheld: bool = False
+) -> dict[str, Any]:
     """The Standard Webhooks envelope: type, timestamp and data."""
+    if withheld:
+        return {
+            "type": event,
+            "timestamp": at.isoformat(),
+            "data": {
+                "incident": withheld_snapshot(incident),
+                "headline": WITHHELD_HEADLINE.format(ref=incident.reference),
+                "text": "",
+                "details": {},
+                "withheld": True,
+            },
+        }
     summary = snapshot(incident)
     local_due = data.get("due")
     due_text = ""
@@ -86,17 +121,20 @@ def build_payload(event: str, incident: Incident, at: datetime, data: dict[str, 
         status=incident.status,
         type_label=incident.type_enum.label,
         due=due_text,
+        hours=data.get("hours", ""),
     )
     return {
         "type": event,
         "timestamp": at.isoformat(),
-        "data": {"incident": summary, "headline": headline, "text": text, "details": data},
+        "data": {"incident": summary, "headline": headline, "text": text, "details": data, "withheld": False},
     }
 
 
 def facts(payload: dict[str, Any]) -> list[tuple[str, str]]:
     """The same labelled facts in every channel, in the order people scan them."""
     incident = payload["data"]["incident"]
+    if payload["data"].get("withheld"):
+        return [("Reference", incident["reference"])]
     rows = [
         ("Priority", incident["priority"]),
         ("Status", incident["status"].title()),

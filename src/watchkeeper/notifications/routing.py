@@ -11,6 +11,7 @@ from django.contrib.auth.models import User
 from django.db.models import Q
 from django.utils import timezone
 
+from watchkeeper.breaches import events as breach_events
 from watchkeeper.domain.priority import Priority
 from watchkeeper.domain.workflow import IncidentType
 from watchkeeper.incidents import events
@@ -51,7 +52,9 @@ REMINDER_EVENTS = [
     "escalation.update_overdue",
     "escalation.response_overdue",
 ]
-ALL_EVENTS = INCIDENT_EVENTS + REMINDER_EVENTS
+# The 72-hour ICO clock (breaches.events): like reminders, routes get them only by asking by name.
+BREACH_EVENTS = [breach_events.REMINDER, breach_events.ESCALATION]
+ALL_EVENTS = INCIDENT_EVENTS + REMINDER_EVENTS + BREACH_EVENTS
 
 
 @dataclass(frozen=True)
@@ -135,14 +138,18 @@ def record(
     from watchkeeper.notifications import delivery
 
     now = timezone.now()
-    payload = messages.build_payload(name, incident, now, data, text)
-    created = []
-    seen: set[str] = set()
+    full = messages.build_payload(name, incident, now, data, text)
+    withheld = messages.build_payload(name, incident, now, data, withheld=True) if incident.restricted else full
+    keyed: dict[str, Target] = {}
+    told_everything: set[str] = set()
     for target in targets:
         key = idempotency_key(event_id, target)
-        if key in seen:
-            continue
-        seen.add(key)
+        keyed.setdefault(key, target)
+        if not messages.withholds(incident, target.audience):
+            # A channel that is on the security route as well as another one is inside it.
+            told_everything.add(key)
+    created = []
+    for key, target in keyed.items():
         row, new = Delivery.objects.get_or_create(
             key=key,
             defaults={
@@ -152,7 +159,7 @@ def record(
                 "kind": target.kind,
                 "recipient": target.recipient,
                 "audience": target.audience,
-                "payload": payload,
+                "payload": full if key in told_everything else withheld,
                 "created_at": now,
             },
         )

@@ -12,12 +12,10 @@ from django.utils import timezone
 from watchkeeper import formatting
 from watchkeeper.incidents.models import Incident
 
-# Action ids on Watchkeeper's buttons; the value of each button is the incident reference.
-LEAD = "incident_lead"
-COMMS = "incident_comms"
-UPDATE = "incident_update"
-ACKNOWLEDGE = "reminder_acknowledge"
-SNOOZE = "reminder_snooze"
+# Action ids on Watchkeeper's buttons, shared with the notification messages; the value is the incident reference.
+from watchkeeper.notifications.channels.slack import ACKNOWLEDGE, COMMS, LEAD, SNOOZE, UPDATE
+
+__all__ = ["ACKNOWLEDGE", "COMMS", "LEAD", "SNOOZE", "UPDATE", "button", "summary_blocks"]
 
 
 def incident_url(incident: Incident) -> str:

@@ -8,7 +8,11 @@ the rest (other 4xx, bad configuration). It never touches the database; delivery
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC
+from email.utils import parsedate_to_datetime
 from typing import Any, Protocol
+
+from django.utils import timezone
 
 
 @dataclass(frozen=True)
@@ -72,10 +76,18 @@ def classify_status(status: int, body: str, retry_after: str | None) -> None:
 
 
 def parse_retry_after(value: str | None) -> float | None:
-    """Retry-After in seconds; the HTTP-date form is rare from these APIs and treated as absent."""
+    """Retry-After as seconds to wait: either delay-seconds or an HTTP-date (RFC 9110 section 10.2.3)."""
     if value is None:
         return None
     try:
         return max(0.0, float(value))
     except ValueError:
-        return None
+        pass
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None  # unreadable: the usual backoff applies
+    if when.tzinfo is None:
+        # "-0000" parses as naive; HTTP dates are always GMT.
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - timezone.now()).total_seconds())

@@ -15,7 +15,7 @@ from watchkeeper.notifications.channels import Outgoing, Permanent, Sent, Transi
 def personalisation(payload: dict[str, Any]) -> dict[str, str]:
     """The fields a Notify template may use: ((headline)), ((reference)), ((body)), ((url))…"""
     incident = payload["data"]["incident"]
-    return {
+    fields = {
         "headline": payload["data"]["headline"],
         "reference": incident["reference"],
         "title": incident["title"],
@@ -25,6 +25,8 @@ def personalisation(payload: dict[str, Any]) -> dict[str, str]:
         "url": incident["url"],
         "body": messages.plain_text(payload),
     }
+    # A withheld snapshot has no title or priority; Notify wants a string for every placeholder.
+    return {name: value or "" for name, value in fields.items()}
 
 
 class NotifyTransport:

@@ -15,6 +15,33 @@ from watchkeeper.notifications.channels.http import post_json
 # Slack's own errors that clear up by themselves; anything else (channel_not_found, invalid_auth…) will not.
 TRANSIENT_ERRORS = {"ratelimited", "rate_limited", "internal_error", "fatal_error", "service_unavailable"}
 
+# Button action ids the Slack app (watchkeeper.slackapp) answers; the value is always the incident reference.
+LEAD = "incident_lead"
+COMMS = "incident_comms"
+UPDATE = "incident_update"
+ACKNOWLEDGE = "reminder_acknowledge"
+SNOOZE = "reminder_snooze"
+
+
+def _button(text: str, action_id: str, reference: str) -> dict[str, Any]:
+    return {"type": "button", "text": {"type": "plain_text", "text": text}, "action_id": action_id, "value": reference}
+
+
+def buttons(payload: dict[str, Any]) -> list[dict[str, Any]]:
+    """What a person can do from the message: take a role, post an update, or answer a reminder."""
+    incident = payload["data"]["incident"]
+    reference = incident["reference"]
+    found = [{"type": "button", "text": {"type": "plain_text", "text": "Open the incident"}, "url": incident["url"]}]
+    if payload["data"].get("withheld") or incident["status"] in {"resolved", "closed"}:
+        return found
+    if payload["type"].startswith(("reminder.", "escalation.")):
+        return [*found, _button("Acknowledge", ACKNOWLEDGE, reference), _button("Snooze 30 minutes", SNOOZE, reference)]
+    if not incident["incident_lead"]:
+        found.append(_button("I'll lead", LEAD, reference))
+    if not incident["comms_lead"]:
+        found.append(_button("I'll do comms", COMMS, reference))
+    return [*found, _button("Post update", UPDATE, reference)]
+
 
 def blocks(payload: dict[str, Any], *, current: bool = False) -> list[dict[str, Any]]:
     data = payload["data"]
@@ -25,14 +52,7 @@ def blocks(payload: dict[str, Any], *, current: bool = False) -> list[dict[str, 
         result.append({"type": "section", "text": {"type": "mrkdwn", "text": data["text"][:3000]}})
     fields = [{"type": "mrkdwn", "text": f"*{label}*\n{value}"} for label, value in messages.facts(payload)]
     result.append({"type": "section", "fields": fields[:10]})
-    result.append(
-        {
-            "type": "actions",
-            "elements": [
-                {"type": "button", "text": {"type": "plain_text", "text": "Open the incident"}, "url": incident["url"]}
-            ],
-        }
-    )
+    result.append({"type": "actions", "elements": buttons(payload)})
     return result
 
 
