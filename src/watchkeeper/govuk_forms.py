@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
-from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 
 
 def field_params(bound: forms.BoundField, **extra: Any) -> dict[str, Any]:
@@ -64,3 +65,14 @@ def error_summary(form: forms.BaseForm) -> dict[str, Any] | None:
                 anchor = bound.auto_id if isinstance(bound.field.widget, forms.RadioSelect) else bound.id_for_label
                 items.append({"text": str(error), "href": f"#{anchor}"})
     return {"titleText": "There is a problem", "errorList": items}
+
+
+def apply_service(form: forms.BaseForm, save: Callable[[], object]) -> bool:
+    """Runs a service function; its validation errors land on the form, so they show the GOV.UK way."""
+    try:
+        save()
+    except ValidationError as error:
+        for name, errors in error.message_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+        return False
+    return True

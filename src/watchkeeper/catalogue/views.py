@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
@@ -13,22 +11,12 @@ from watchkeeper.accounts.roles import is_admin
 from watchkeeper.catalogue import queries, services
 from watchkeeper.catalogue.forms import ComponentForm, ServiceForm, TeamForm
 from watchkeeper.catalogue.models import Service, Team
+from watchkeeper.govuk_forms import apply_service
 
 
 def _require_admin(request: HttpRequest) -> None:
     if not is_admin(request.user):
         raise PermissionDenied("Only admins can change the catalogue")
-
-
-def _apply(form: ServiceForm | TeamForm | ComponentForm, save: Callable[[], object]) -> bool:
-    """Runs a service function, moving its validation errors onto the form so they show GOV.UK style."""
-    try:
-        save()
-    except ValidationError as error:
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-        return False
-    return True
 
 
 def service_list(request: HttpRequest) -> HttpResponse:
@@ -60,10 +48,10 @@ def service_edit(request: HttpRequest, slug: str | None = None) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         if service is None:
-            if _apply(form, lambda: services.create_service(**data)):
+            if apply_service(form, lambda: services.create_service(**data)):
                 messages.success(request, f"{data['name']} added")
                 return redirect("catalogue:service", slug=data["slug"])
-        elif _apply(form, lambda: services.update_service(service, **data)):
+        elif apply_service(form, lambda: services.update_service(service, **data)):
             messages.success(request, f"{data['name']} saved")
             return redirect("catalogue:service", slug=data["slug"])
     return render(request, "catalogue/service_form.html", {"form": form, "service": service, "active_nav": "services"})
@@ -88,7 +76,7 @@ def team_edit(request: HttpRequest, slug: str | None = None) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         save = (lambda: services.create_team(**data)) if team is None else (lambda: services.update_team(team, **data))
-        if _apply(form, save):
+        if apply_service(form, save):
             messages.success(request, f"{data['name']} saved")
             return redirect("catalogue:teams")
     return render(request, "catalogue/team_form.html", {"form": form, "team": team, "active_nav": "teams"})
@@ -100,7 +88,7 @@ def component_add(request: HttpRequest, slug: str) -> HttpResponse:
     form = ComponentForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        if _apply(form, lambda: services.create_component(service=service, **data)):
+        if apply_service(form, lambda: services.create_component(service=service, **data)):
             messages.success(request, f"{data['name']} added to {service.name}")
             return redirect("catalogue:service", slug=service.slug)
     return render(

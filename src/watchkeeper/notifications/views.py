@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
-from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from watchkeeper.accounts.roles import is_admin
+from watchkeeper.govuk_forms import apply_service
 from watchkeeper.notifications import queries, services
 from watchkeeper.notifications.forms import ChannelForm, RouteForm
 from watchkeeper.notifications.models import Channel, Route
@@ -20,17 +18,6 @@ from watchkeeper.notifications.models import Channel, Route
 def _require_admin(request: HttpRequest) -> None:
     if not is_admin(request.user):
         raise PermissionDenied("Only admins can manage notification channels and routes")
-
-
-def _apply(form: forms.Form, save: Callable[[], object]) -> bool:
-    """Runs a service function, moving its validation errors onto the form so they show GOV.UK style."""
-    try:
-        save()
-    except ValidationError as error:
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-        return False
-    return True
 
 
 def channel_list(request: HttpRequest) -> HttpResponse:
@@ -57,9 +44,9 @@ def channel_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         if channel is None:
-            saved = _apply(form, lambda: services.create_channel(request.user, **data))
+            saved = apply_service(form, lambda: services.create_channel(request.user, **data))
         else:
-            saved = _apply(form, lambda: services.update_channel(request.user, channel, **data))
+            saved = apply_service(form, lambda: services.update_channel(request.user, channel, **data))
         if saved:
             messages.success(request, f"{data['name']} saved")
             return redirect("notifications:channels")
@@ -94,9 +81,9 @@ def route_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         if route is None:
-            saved = _apply(form, lambda: services.create_route(request.user, **data))
+            saved = apply_service(form, lambda: services.create_route(request.user, **data))
         else:
-            saved = _apply(form, lambda: services.update_route(request.user, route, **data))
+            saved = apply_service(form, lambda: services.update_route(request.user, route, **data))
         if saved:
             messages.success(request, "Route saved")
             return redirect("notifications:channels")
