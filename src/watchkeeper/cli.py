@@ -76,9 +76,30 @@ def cmd_deadlines(args: argparse.Namespace) -> None:
         raise UsageError(str(error)) from None
 
 
-def cmd_serve(args: argparse.Namespace) -> None:
-    """The web app (gunicorn) and, unless told otherwise, a task worker; Ctrl-C stops both."""
-    web = [
+def web_command(args: argparse.Namespace) -> list[str]:
+    """Granian by default: its Rust HTTP layer keeps /status/ answering from the snapshot at near-nginx rates
+    during an outage, when everyone polls it. gunicorn (threaded, keep-alive) remains for those who know it."""
+    if args.server == "granian":
+        return [
+            sys.executable,
+            "-m",
+            "granian",
+            "--interface",
+            "wsgi",
+            "--host",
+            args.host,
+            "--port",
+            str(args.port),
+            "--workers",
+            str(args.workers),
+            "--blocking-threads",
+            str(args.threads),
+            "--backlog",
+            "4096",
+            "--access-log",
+            "watchkeeper.wsgi:application",
+        ]
+    return [
         sys.executable,
         "-m",
         "gunicorn",
@@ -87,9 +108,22 @@ def cmd_serve(args: argparse.Namespace) -> None:
         f"{args.host}:{args.port}",
         "--workers",
         str(args.workers),
+        "--worker-class",
+        "gthread",
+        "--threads",
+        str(args.threads),
+        "--keep-alive",
+        "5",
+        "--backlog",
+        "4096",
         "--access-logfile",
         "-",
     ]
+
+
+def cmd_serve(args: argparse.Namespace) -> None:
+    """The web app and, unless told otherwise, a task worker; Ctrl-C stops both."""
+    web = web_command(args)
     worker = [sys.executable, "-m", "watchkeeper.cli", "worker"]
     children = [subprocess.Popen(web)]
     if not args.no_worker:
@@ -182,6 +216,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
     serve.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
     serve.add_argument("--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", "2")))
+    serve.add_argument("--threads", type=int, default=int(os.environ.get("WEB_THREADS", "8")), help="per web worker")
+    serve.add_argument("--server", choices=["granian", "gunicorn"], default=os.environ.get("WEB_SERVER", "granian"))
     serve.add_argument("--no-worker", action="store_true", help="web app only; run `watchkeeper worker` elsewhere")
     serve.set_defaults(func=cmd_serve)
 

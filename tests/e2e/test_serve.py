@@ -36,28 +36,40 @@ def wait_for(url: str, deadline: float = 90.0) -> urllib.request.addinfourl:
 
 
 @pytest.mark.skipif(not Path("build/static/govuk-frontend.min.css").exists(), reason="assets not built (make assets)")
-def test_serve_runs_web_and_worker_and_stops_on_ctrl_c(tmp_path: Path) -> None:
+@pytest.mark.parametrize("server", ["granian", "gunicorn"])
+def test_serve_runs_web_and_worker_and_stops_on_ctrl_c(tmp_path: Path, server: str) -> None:
     env = {
         **os.environ,
         "DATABASE_URL": f"sqlite:///{tmp_path / 'serve.sqlite3'}",
         "WATCHKEEPER_VAR_DIR": str(tmp_path),
         "STATIC_ROOT": str(tmp_path / "static"),
+        "STATUSPAGE_SNAPSHOT_DIR": str(tmp_path / "statuspage"),
     }
-    for step in (["migrate"], ["manage", "collectstatic", "--no-input", "--verbosity", "0"], ["demo"]):
+    for step in (
+        ["migrate"],
+        ["manage", "collectstatic", "--no-input", "--verbosity", "0"],
+        ["demo"],
+        ["statuspage", "export"],
+    ):
         assert run(*step, env=env).returncode == 0
     port = free_port()
-    server = subprocess.Popen([WATCHKEEPER, "serve", "--port", str(port), "--workers", "1"], env=env)
+    process = subprocess.Popen(
+        [WATCHKEEPER, "serve", "--port", str(port), "--workers", "1", "--server", server], env=env
+    )
     try:
         page = wait_for(f"http://127.0.0.1:{port}/sign-in")
         assert page.status == 200
         assert b"Sign in to Watchkeeper" in page.read()
         css = wait_for(f"http://127.0.0.1:{port}/assets/govuk-frontend.min.css")
         assert css.status == 200
-        children = psutil.Process(server.pid).children()
+        status = wait_for(f"http://127.0.0.1:{port}/status/")
+        assert status.status == 200
+        assert status.headers["Cache-Control"].startswith("public")  # answered from the snapshot, not Django
+        children = psutil.Process(process.pid).children()
         commands = [" ".join(child.cmdline()) for child in children]
-        assert any("gunicorn" in c for c in commands), commands
-        assert any("worker" in c and "gunicorn" not in c for c in commands), commands
+        assert any(f"-m {server}" in c for c in commands), commands
+        assert any(c.endswith("watchkeeper.cli worker") for c in commands), commands
     finally:
-        server.send_signal(signal.SIGINT)
-        assert server.wait(timeout=30) == 0
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=30) == 0
     assert not any(child.is_running() and child.status() != psutil.STATUS_ZOMBIE for child in children)

@@ -1,4 +1,4 @@
-"""The public status page and email sign-up in Chromium, with an axe-core scan of every public page."""
+"""The public status page and email and text message sign-up in Chromium, with an axe-core scan of every public page."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from tests.integration.test_statuspage_publish import run_tasks
 from watchkeeper.statuspage import services
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytest_plugins = ["tests.fakes.fixtures"]
 
 
 @pytest.fixture(autouse=True)
@@ -108,3 +109,24 @@ def test_public_page_and_sign_up_are_accessible(app_server: Any, page: Any) -> N
     assert page.get_by_role("heading", name="You have unsubscribed").is_visible()
     assert_accessible(page)
     assert world["public"].pk
+
+
+def test_text_message_sign_up_is_accessible(app_server: Any, page: Any, notify: Any, settings: Any) -> None:
+    settings.STATUSPAGE_NOTIFY_SMS_TEMPLATE_ID = "f33517ff-2a88-4f6e-b855-c550268ce08a"
+    _published()
+    page.goto(f"{app_server.url}/status/subscribe")
+    page.get_by_role("link", name="get a text message").click()
+    page.get_by_role("button", name="Send me a code").click()
+    assert "Enter your mobile phone number" in page.locator(".govuk-error-summary").inner_text()
+    assert_accessible(page)
+    page.get_by_label("Mobile phone number").fill("07700 900123")
+    page.get_by_role("button", name="Send me a code").click()
+    assert page.get_by_role("heading", name="Check your phone").is_visible()
+    assert_accessible(page)
+    run_tasks()
+    code = re.match(r"\d{6}", notify.sent[-1]["personalisation"]["message"])
+    assert code
+    page.get_by_label("Code").fill(code.group(0))
+    page.get_by_role("button", name="Confirm").click()
+    assert page.get_by_role("heading", name="Your text message updates").is_visible()
+    assert_accessible(page)

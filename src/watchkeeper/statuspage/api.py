@@ -124,6 +124,10 @@ def incident(public: PublicIncident, statuses: dict[int, str]) -> Json:
     if public.is_maintenance:
         data["scheduled_for"] = _time(public.scheduled_for)
         data["scheduled_until"] = _time(public.scheduled_until)
+    elif (report := queries.report(public)) is not None:
+        # Statuspage's own names for an incident's postmortem; present only once one is published.
+        data["postmortem_body"] = report.text
+        data["postmortem_published_at"] = _time(report.published_at)
     return data
 
 

@@ -10,9 +10,11 @@ class StatuspageConfig(AppConfig):
 
         from watchkeeper.catalogue.models import Component, Service
         from watchkeeper.incidents import events
-        from watchkeeper.statuspage.reactions import on_catalogue_change, on_incident_event
+        from watchkeeper.reviews.models import Report
+        from watchkeeper.statuspage.reactions import on_catalogue_change, on_incident_event, on_report_saved
 
         events.subscribe(on_incident_event)
         for model in (Component, Service):
             post_save.connect(on_catalogue_change, sender=model, dispatch_uid=f"statuspage-{model.__name__}-saved")
             post_delete.connect(on_catalogue_change, sender=model, dispatch_uid=f"statuspage-{model.__name__}-gone")
+        post_save.connect(on_report_saved, sender=Report, dispatch_uid="statuspage-report-saved")

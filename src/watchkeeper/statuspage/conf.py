@@ -58,8 +58,8 @@ def time_zone() -> str:
 
 
 def batch_size(channel: str) -> int:
-    """Deliveries per task: emails share one SMTP connection; slow webhook receivers are spread over workers."""
-    default = 25 if channel == "webhook" else 200
+    """Deliveries per task: emails share one SMTP connection; webhooks and Notify calls are spread over workers."""
+    default = 25 if channel in {"webhook", "sms"} else 200
     return int(getattr(settings, f"STATUSPAGE_{channel.upper()}_BATCH", default))
 
 
@@ -71,3 +71,13 @@ def stale_seconds() -> int:
 def webhook_allow_private() -> bool:
     """Lets webhooks go to plain http and private addresses: for local tests and the benchmark only."""
     return bool(getattr(settings, "STATUSPAGE_WEBHOOK_ALLOW_PRIVATE", False))
+
+
+def sms_template_id() -> str:
+    """The GOV.UK Notify text message template; its body should be just ((message))."""
+    return str(getattr(settings, "STATUSPAGE_NOTIFY_SMS_TEMPLATE_ID", ""))
+
+
+def sms_code_minutes() -> int:
+    """Minutes a text message confirmation code works for."""
+    return int(getattr(settings, "STATUSPAGE_SMS_CODE_MINUTES", 15))

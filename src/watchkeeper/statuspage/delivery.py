@@ -51,8 +51,13 @@ def recipients(update: PublicUpdate) -> list[tuple[int, str]]:
 
 def plan(update_id: int, purpose: str) -> list[list[int]]:
     """Makes the delivery rows (idempotent) and returns the pending ones in batches."""
+    from watchkeeper.statuspage import sms
+
     update = PublicUpdate.objects.select_related("public_incident").get(pk=update_id)
-    for chunk in _chunks(recipients(update), 1000):
+    found = recipients(update)
+    if purpose != Delivery.Purpose.UPDATE or not sms.wanted(update):
+        found = [(pk, channel) for pk, channel in found if channel != Subscriber.Channel.SMS]
+    for chunk in _chunks(found, 1000):
         Delivery.objects.bulk_create(
             [Delivery(update=update, subscriber_id=pk, channel=channel, purpose=purpose) for pk, channel in chunk],
             ignore_conflicts=True,
@@ -89,7 +94,7 @@ def send_batch(delivery_ids: list[int]) -> int:
 
     A webhook receiver's passing trouble (timeout, 5xx, 429) puts the delivery back for the sweep to retry.
     """
-    from watchkeeper.statuspage import webhooks
+    from watchkeeper.statuspage import sms, webhooks
 
     sent = 0
     common: dict[int, dict[str, Any]] = {}
@@ -103,6 +108,8 @@ def send_batch(delivery_ids: list[int]) -> int:
                     if delivery.update_id not in common:
                         common[delivery.update_id] = webhooks.shared(delivery.update)
                     webhooks.send(delivery, common[delivery.update_id])
+                elif delivery.channel == Subscriber.Channel.SMS:
+                    sms.send(delivery)
                 else:
                     message = update_email(delivery)
                     message.connection = connection

@@ -15,8 +15,12 @@ RECENT = 50
 
 
 def _description(public: PublicIncident) -> str:
-    """Every update, newest first, as Statuspage's feeds carry them."""
+    """The post-incident report if published, then every update, newest first, as Statuspage's feeds carry them."""
     parts = []
+    report = queries.report(public)
+    if report is not None:
+        parts.append("<p><strong>Post-incident report</strong></p>")
+        parts.append(linebreaks(report.text, autoescape=True))
     for update in public.updates.all():
         when = update.display_at.astimezone().strftime("%-d %b %Y, %H:%M %Z")
         parts.append(f"<p><strong>{escape(STATUS_LABELS[update.status])}</strong> ({escape(when)})</p>")

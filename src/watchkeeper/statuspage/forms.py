@@ -76,6 +76,29 @@ class WebhookSubscribeForm(SubscribeForm):
         self.fields["email"].help_text = "We send the confirmation link here, and tell you if the webhook fails."
 
 
+class SmsSubscribeForm(SubscribeForm):
+    phone = forms.CharField(
+        label="Mobile phone number",
+        max_length=30,
+        help_text="We text you when an incident starts and when it is resolved. UK numbers start 07.",
+        error_messages={"required": "Enter your mobile phone number"},
+    )
+    field_order = ["phone", "scope", "components"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        del self.fields["email"]
+
+
+class CodeForm(forms.Form):
+    code = forms.CharField(
+        label="Code",
+        max_length=12,
+        help_text="The 6-digit code in the text message we sent you",
+        error_messages={"required": "Enter the code from the text message"},
+    )
+
+
 class ManageForm(SubscribeForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -116,15 +116,24 @@ class AffectedComponent(models.Model):
 
 
 class Subscriber(models.Model):
-    """Someone who asked for updates, by email or by webhook. Unconfirmed rows receive nothing but the
-    confirmation; a webhook subscriber confirms and manages through its email address, as on Statuspage."""
+    """Someone who asked for updates, by email, webhook or text message. Unconfirmed rows receive nothing but the
+    confirmation; a webhook subscriber confirms and manages through its email address, as on Statuspage; a text
+    message subscriber confirms with a code sent to the phone and has no email address."""
 
     class Channel(models.TextChoices):
         EMAIL = "email", "Email"
         WEBHOOK = "webhook", "Webhook"
+        SMS = "sms", "Text message"
 
     channel = models.CharField(max_length=16, choices=Channel.choices, default=Channel.EMAIL)
-    email = models.EmailField()
+    email = models.EmailField(blank=True)
+    # E.164, for example +447700900123; only for text message subscribers.
+    phone = models.CharField(max_length=16, blank=True)
+    # The pending confirmation code, sealed by notifications.secrets (the send task needs it back), and when
+    # it was sent and how many wrong guesses it has had: it expires, and a few wrong guesses void it.
+    code = models.TextField(blank=True)
+    code_sent_at = models.DateTimeField(null=True, blank=True)
+    code_failures = models.PositiveSmallIntegerField(default=0)
     endpoint = models.URLField(blank=True, max_length=500)
     # Standard Webhooks signing secret, encrypted at rest by notifications.secrets.
     secret = models.TextField(blank=True)
@@ -142,10 +151,16 @@ class Subscriber(models.Model):
             models.UniqueConstraint(
                 fields=["email", "endpoint"], condition=models.Q(channel="webhook"), name="one_webhook_per_endpoint"
             ),
+            models.UniqueConstraint(fields=["phone"], condition=models.Q(channel="sms"), name="one_sms_subscriber"),
         ]
 
     def __str__(self) -> str:
-        return self.endpoint or self.email
+        return self.endpoint or self.email or self.phone
+
+    @property
+    def address(self) -> str:
+        """Where confirmation goes, and what the sign-up limits and signed links are keyed on."""
+        return self.phone if self.channel == self.Channel.SMS else self.email
 
 
 class SignupAttempt(models.Model):
@@ -195,3 +210,12 @@ class Delivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.update_id} to {self.subscriber_id} by {self.channel}: {self.state}"
+
+
+class NightlyRefresh(models.Model):
+    """The queued re-render just after local midnight; unique, so however many publishes race, one is queued."""
+
+    run_after = models.DateTimeField(unique=True)
+
+    def __str__(self) -> str:
+        return f"snapshot refresh at {self.run_after:%Y-%m-%d %H:%M}"

@@ -60,7 +60,7 @@ def index() -> str:
 
 
 def incident(public: PublicIncident) -> str:
-    return render("statuspage/incident.html", active_nav="history", public=public)
+    return render("statuspage/incident.html", active_nav="history", public=public, report=queries.report(public))
 
 
 def history(page: int) -> tuple[str, int]:

@@ -8,6 +8,8 @@ CONTENT_TYPES = {
     ".atom": "application/atom+xml; charset=utf-8",
     ".rss": "application/rss+xml; charset=utf-8",
 }
+# The snapshot writer puts a gzip copy of each file beside it, for this app, nginx's gzip_static or a CDN.
+GZIP_SUFFIX = ".gz"
 
 
 def file_for(path: str) -> str | None:
@@ -16,7 +18,7 @@ def file_for(path: str) -> str | None:
     if not path:
         return "index.html"
     parts = path.split("/")
-    if any(not part or part.startswith(".") for part in parts):
+    if any(not part or part.startswith(".") for part in parts) or parts[-1].endswith(GZIP_SUFFIX):
         return None
     if "." not in parts[-1]:
         parts[-1] += ".html"

@@ -9,6 +9,7 @@ from django.db.models import Count, Prefetch, QuerySet
 from django.utils import timezone
 
 from watchkeeper.catalogue.models import Component, Service
+from watchkeeper.reviews.queries import PublicReport, public_report
 from watchkeeper.statuspage.models import AffectedComponent, Delivery, PublicIncident, PublicUpdate, StatusPeriod
 from watchkeeper.statuspage.vocabulary import ComponentStatus, MaintenanceStatus, page_status
 
@@ -50,7 +51,14 @@ def _with_updates(found: QuerySet[PublicIncident]) -> QuerySet[PublicIncident]:
     updates = PublicUpdate.objects.order_by("-display_at", "-id").prefetch_related(
         Prefetch("affected", queryset=AffectedComponent.objects.select_related("component"))
     )
-    return found.prefetch_related(Prefetch("updates", queryset=updates), "components")
+    return found.select_related("incident").prefetch_related(Prefetch("updates", queryset=updates), "components")
+
+
+def report(public: PublicIncident) -> PublicReport | None:
+    """The post-incident report's public version, once the reviews app publishes it (never for restricted ones)."""
+    if public.incident is None or public.is_maintenance:
+        return None
+    return public_report(public.incident)
 
 
 def public_incidents() -> QuerySet[PublicIncident]:

@@ -1,5 +1,5 @@
 """How the status page follows the rest of Watchkeeper: an internal update marked public is posted publicly
-too, and catalogue changes re-render the snapshot."""
+too, and catalogue changes and post-incident reports re-render the snapshot."""
 
 from __future__ import annotations
 
@@ -17,6 +17,13 @@ from watchkeeper.statuspage.models import PublicIncident
 def on_catalogue_change(sender: type, **kwargs: Any) -> None:
     """A component or service added, renamed or removed shows on the public page without waiting for a post."""
     transaction.on_commit(snapshot.refresh_quietly)
+
+
+def on_report_saved(sender: type, instance: Any, **kwargs: Any) -> None:
+    """The reviews app publishes no event of its own when a report's public version changes, so the status
+    page watches the report rows: an incident shown publicly gets its report (or loses it) at once."""
+    if PublicIncident.objects.filter(incident_id=instance.incident_id).exists():
+        transaction.on_commit(snapshot.refresh_quietly)
 
 
 def on_incident_event(event: events.IncidentEvent) -> None:

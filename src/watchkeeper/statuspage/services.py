@@ -18,6 +18,8 @@ from django.utils import timezone
 
 from watchkeeper.accounts.roles import can_act, is_admin
 from watchkeeper.catalogue.models import Component
+from watchkeeper.domain.workflow import Step
+from watchkeeper.incidents import checklist
 from watchkeeper.incidents.models import Incident
 from watchkeeper.incidents.visibility import can_see
 from watchkeeper.statuspage import conf
@@ -213,6 +215,8 @@ def publish_incident(
         notify=notify,
         display_at=display_at,
     )
+    # GDS step 6: the status page is how the wider audience is told; ticked in this transaction, with the post.
+    checklist.tick(incident, Step.WIDER_AUDIENCE_TOLD, actor)
     return public
 
 
@@ -238,9 +242,12 @@ def post_update(
     if impact_override is not None:
         public.impact_override = impact_override
     statuses = _with_resolution(public, status, dict(component_statuses or {}))
-    return _post(
+    update = _post(
         public, actor, status=status, body=body, component_statuses=statuses, notify=notify, display_at=display_at
     )
+    if update.notify and public.incident is not None:
+        checklist.tick(public.incident, Step.WIDER_AUDIENCE_TOLD, actor)
+    return update
 
 
 @transaction.atomic

@@ -7,20 +7,25 @@ The web app answers /status/ from these files without touching the database (see
 from __future__ import annotations
 
 import fcntl
+import gzip
 import json
 import logging
 import os
 import re
 import tempfile
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import timedelta
+from datetime import datetime, timedelta
+from datetime import time as dt_time
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from django.db.models import Q
 from django.utils import timezone
 
 from watchkeeper.statuspage import api, conf, feeds, pages, queries
+from watchkeeper.statuspage.paths import GZIP_SUFFIX
 
 log = logging.getLogger(__name__)
 
@@ -63,27 +68,87 @@ def _locked(directory: Path) -> Iterator[None]:
             fcntl.flock(lock, fcntl.LOCK_UN)
 
 
-def _write(target: Path, content: bytes) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
+def _temporary(directory: Path, content: bytes) -> str:
+    handle, temporary = tempfile.mkstemp(dir=directory, prefix=".tmp-")
     try:
         with os.fdopen(handle, "wb") as out:
             out.write(content)
         os.chmod(temporary, 0o644)
-        os.replace(temporary, target)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+    return temporary
+
+
+def _write(target: Path, content: bytes) -> bool:
+    """Replaces ``target`` and its gzip copy unless unchanged (so unchanged files keep their ETag); True if written.
+
+    Both files get one mtime, which is how a reader knows the .gz belongs to the file it just read; the .gz
+    goes in first, so whoever sees the new file also finds its copy.
+    """
+    try:
+        if target.read_bytes() == content:
+            return False
+    except OSError:
+        pass
+    target.parent.mkdir(parents=True, exist_ok=True)
+    compressed = Path(str(target) + GZIP_SUFFIX)
+    written = [_temporary(target.parent, gzip.compress(content, compresslevel=9, mtime=0))]
+    try:
+        written.append(_temporary(target.parent, content))
+        stamp = time.time_ns()
+        for temporary in written:
+            os.utime(temporary, ns=(stamp, stamp))
+        os.replace(written[0], compressed)
+        os.replace(written[1], target)
+    except BaseException:
+        for temporary in written:
+            Path(temporary).unlink(missing_ok=True)
+        raise
+    return True
 
 
 def write(directory: Path | None = None) -> int:
-    """Renders and writes the snapshot (under a lock, reading the database inside it); returns the file count."""
+    """Renders and writes the snapshot (under a lock, reading the database inside it); returns the file count.
+
+    Also makes sure a re-render is queued for just after midnight, so a quiet day still rolls the 90-day
+    history and "last updated" over without cron.
+    """
     directory = Path(directory or conf.snapshot_dir())
     with _locked(directory):
         files = render_all()
         for name, content in files.items():
             _write(directory / name, content)
+    schedule_nightly()
     return len(files)
+
+
+def next_nightly(now: datetime) -> datetime:
+    """One minute past the next local midnight on the status page's clock."""
+    zone = ZoneInfo(conf.time_zone())
+    tomorrow = now.astimezone(zone).date() + timedelta(days=1)
+    return datetime.combine(tomorrow, dt_time(0, 1), tzinfo=zone)
+
+
+def schedule_nightly() -> bool:
+    """Queues the nightly re-render unless one is already queued for that time; True if this call queued it."""
+    from django.db import IntegrityError, transaction
+
+    from watchkeeper.statuspage import tasks
+    from watchkeeper.statuspage.models import NightlyRefresh
+
+    now = timezone.now()
+    due = next_nightly(now)
+    try:
+        with transaction.atomic():
+            # The unique row is the de-duplication: publishers racing here queue one task between them.
+            _, created = NightlyRefresh.objects.get_or_create(run_after=due)
+            if created:
+                NightlyRefresh.objects.filter(run_after__lt=now).delete()
+                tasks.nightly_refresh.using(run_after=due).enqueue()
+    except IntegrityError:
+        return False
+    return created
 
 
 def refresh_quietly() -> None:

@@ -3,20 +3,57 @@
 During an outage the database may be gone; these requests never reach Django's request cycle, so the
 page, its feeds and its JSON keep answering from the last snapshot. Anything without a file (sign-up,
 publishing, assets) passes through to the wrapped application.
+
+This is the page everyone hits during an outage, so a request costs one ``os.stat`` and a dictionary
+look-up: the bytes, their gzip variant and every header are kept in memory until the file changes.
 """
 
 from __future__ import annotations
 
+import gzip
 import os
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from email.utils import formatdate
 from pathlib import Path
 from typing import Any
 
-from watchkeeper.statuspage.paths import CONTENT_TYPES, file_for
+from watchkeeper.statuspage.paths import CONTENT_TYPES, GZIP_SUFFIX, file_for
 
 StartResponse = Callable[..., Any]
 WSGIApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
+Headers = list[tuple[str, str]]
+
+EMPTY = [b""]
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One snapshot file as it is answered: identity (to notice a replacement), bodies and ready-made headers."""
+
+    mtime_ns: int
+    inode: int
+    size: int
+    etag: str
+    gzip_etag: str
+    plain: bytes
+    compressed: bytes | None
+    plain_headers: Headers
+    gzip_headers: Headers
+    not_modified: Headers
+    gzip_not_modified: Headers
+
+
+def _accepts_gzip(environ: dict[str, Any]) -> bool:
+    # "gzip;q=0" refuses it; anything else naming gzip accepts it. Clients that say nothing get the plain bytes.
+    accept = environ.get("HTTP_ACCEPT_ENCODING", "")
+    if "gzip" not in accept:
+        return False
+    for part in accept.split(","):
+        coding, _, params = part.strip().partition(";")
+        if coding.strip() == "gzip":
+            return params.replace(" ", "") not in {"q=0", "q=0.0", "q=0.00", "q=0.000"}
+    return False
 
 
 class SnapshotApp:
@@ -26,63 +63,123 @@ class SnapshotApp:
         from watchkeeper.statuspage import conf
 
         self.app = app
-        self.directory = Path(directory or conf.snapshot_dir())
+        self.directory = str(directory or conf.snapshot_dir())
         self.prefix = prefix
         self.max_age = conf.cache_seconds() if max_age is None else max_age
-        # path -> (mtime_ns, size, body): files are small, and re-reading one only when it changes keeps this fast.
-        self._cache: dict[str, tuple[int, int, bytes]] = {}
+        self._cache_control = (
+            # Short freshness so updates show quickly; stale copies may stand in while the origin is in trouble.
+            f"public, max-age={self.max_age}, stale-while-revalidate=60, stale-if-error=86400"
+        )
+        # Threads share this dict; a race only means two threads load the same file once each, never a wrong answer.
+        self._cache: dict[str, Entry] = {}
+        self._names: dict[str, str | None] = {}
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         method = environ.get("REQUEST_METHOD", "GET")
         path = environ.get("PATH_INFO", "")
-        if method in {"GET", "HEAD"} and path.startswith(self.prefix):
-            name = file_for(path[len(self.prefix) :])
+        if (method == "GET" or method == "HEAD") and path.startswith(self.prefix):
+            name = self._name(path)
             if name is not None:
-                found = self._read(name)
-                if found is not None:
-                    return self._respond(environ, start_response, name, *found)
+                entry = self._entry(name)
+                if entry is not None:
+                    return self._respond(environ, start_response, entry, method == "HEAD")
         return self.app(environ, start_response)
 
-    def _read(self, name: str) -> tuple[int, int, bytes] | None:
-        target = self.directory / name
+    def _name(self, path: str) -> str | None:
+        try:
+            return self._names[path]
+        except KeyError:
+            name = file_for(path[len(self.prefix) :])
+            # Bounded, so a crawler inventing URLs cannot grow it without end.
+            if len(self._names) < 10_000:
+                self._names[path] = name
+            return name
+
+    def _entry(self, name: str) -> Entry | None:
+        target = os.path.join(self.directory, name)
         try:
             stat = os.stat(target)
         except OSError:
             return None
         cached = self._cache.get(name)
-        if cached and cached[0] == stat.st_mtime_ns and cached[1] == stat.st_size:
+        if (
+            cached is not None
+            and cached.mtime_ns == stat.st_mtime_ns
+            and cached.inode == stat.st_ino
+            and cached.size == stat.st_size
+        ):
             return cached
-        try:
-            body = target.read_bytes()
-        except OSError:
-            return None
-        entry = (stat.st_mtime_ns, len(body), body)
-        self._cache[name] = entry
+        entry = self._load(name, target)
+        if entry is not None:
+            self._cache[name] = entry
         return entry
 
-    def _respond(
-        self, environ: dict[str, Any], start_response: StartResponse, name: str, mtime_ns: int, size: int, body: bytes
-    ) -> Iterable[bytes]:
-        etag = f'"{mtime_ns:x}-{size:x}"'
-        headers = [
+    def _load(self, name: str, target: str) -> Entry | None:
+        try:
+            with open(target, "rb") as handle:
+                stat = os.fstat(handle.fileno())
+                plain = handle.read()
+        except OSError:
+            return None
+        compressed = self._compressed(target, stat.st_mtime_ns, plain)
+        etag = f'"{stat.st_mtime_ns:x}-{len(plain):x}"'
+        gzip_etag = f'"{stat.st_mtime_ns:x}-{len(plain):x}-gz"'
+        common = [
             ("Content-Type", CONTENT_TYPES.get(os.path.splitext(name)[1], "application/octet-stream")),
-            # Short freshness so updates show quickly; stale copies may stand in while the origin is in trouble.
-            ("Cache-Control", f"public, max-age={self.max_age}, stale-while-revalidate=60, stale-if-error=86400"),
-            ("ETag", etag),
-            ("Last-Modified", formatdate(mtime_ns / 1e9, usegmt=True)),
+            ("Cache-Control", self._cache_control),
+            ("Last-Modified", formatdate(stat.st_mtime_ns / 1e9, usegmt=True)),
+            ("Vary", "Accept-Encoding"),
             ("X-Content-Type-Options", "nosniff"),
             ("X-Frame-Options", "DENY"),
             ("Referrer-Policy", "same-origin"),
         ]
         if name.endswith(".json"):
             # Statuspage's public API allows any origin, so its embeddable widgets work from other sites.
-            headers.append(("Access-Control-Allow-Origin", "*"))
-        if etag in environ.get("HTTP_IF_NONE_MATCH", ""):
-            start_response("304 Not Modified", headers)
-            return [b""]
-        headers.append(("Content-Length", str(size)))
-        start_response("200 OK", headers)
-        return [b""] if environ.get("REQUEST_METHOD") == "HEAD" else [body]
+            common.append(("Access-Control-Allow-Origin", "*"))
+        return Entry(
+            mtime_ns=stat.st_mtime_ns,
+            inode=stat.st_ino,
+            size=len(plain),
+            etag=etag,
+            gzip_etag=gzip_etag,
+            plain=plain,
+            compressed=compressed,
+            plain_headers=[*common, ("ETag", etag), ("Content-Length", str(len(plain)))],
+            gzip_headers=[
+                *common,
+                ("ETag", gzip_etag),
+                ("Content-Encoding", "gzip"),
+                ("Content-Length", str(len(compressed or b""))),
+            ],
+            not_modified=[*common, ("ETag", etag)],
+            gzip_not_modified=[*common, ("ETag", gzip_etag), ("Content-Encoding", "gzip")],
+        )
+
+    @staticmethod
+    def _compressed(target: str, mtime_ns: int, plain: bytes) -> bytes | None:
+        """The writer's .gz beside the file, if it belongs to this very version (the writer gives both one mtime);
+        else compressed here, once per change, so a snapshot written by hand or an older writer still gets gzip."""
+        try:
+            with open(target + GZIP_SUFFIX, "rb") as handle:
+                if os.fstat(handle.fileno()).st_mtime_ns == mtime_ns:
+                    return handle.read()
+        except OSError:
+            pass
+        return gzip.compress(plain, mtime=0) if len(plain) > 256 else None
+
+    @staticmethod
+    def _respond(environ: dict[str, Any], start_response: StartResponse, entry: Entry, head: bool) -> Iterable[bytes]:
+        use_gzip = entry.compressed is not None and _accepts_gzip(environ)
+        match = environ.get("HTTP_IF_NONE_MATCH")
+        # Either representation's tag matches: the content is the same, and a cache may hold either.
+        if match and (entry.etag in match or entry.gzip_etag in match or match.strip() == "*"):
+            start_response("304 Not Modified", entry.gzip_not_modified if use_gzip else entry.not_modified)
+            return EMPTY
+        if use_gzip:
+            start_response("200 OK", entry.gzip_headers)
+            return EMPTY if head else [entry.compressed]  # type: ignore[list-item]
+        start_response("200 OK", entry.plain_headers)
+        return EMPTY if head else [entry.plain]
 
 
 def django_with_snapshot() -> SnapshotApp:

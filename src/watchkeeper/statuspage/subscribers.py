@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from datetime import timedelta
 
 from django.core import signing
@@ -43,8 +44,21 @@ def _normalise(email: str) -> str:
     return email
 
 
+def normalise_phone(number: str) -> str:
+    """A mobile number in E.164 (+447700900123); UK numbers may be given as 07700 900123. Notify checks the rest."""
+    digits = re.sub(r"[\s().-]", "", number)
+    if digits.startswith("00"):
+        digits = "+" + digits[2:]
+    elif digits.startswith("0"):
+        digits = "+44" + digits[1:]
+    if not re.fullmatch(r"\+[1-9]\d{7,14}", digits) or (digits.startswith("+44") and not digits.startswith("+447")):
+        message = "Enter a mobile phone number, like 07700 900 982 or +44 7700 900 982"
+        raise ValidationError({"phone": message})
+    return digits
+
+
 def _claims(subscriber: Subscriber) -> dict[str, object]:
-    return {"id": subscriber.pk, "v": subscriber.token_version, "h": address_hash(subscriber.email)[:16]}
+    return {"id": subscriber.pk, "v": subscriber.token_version, "h": address_hash(subscriber.address)[:16]}
 
 
 def confirm_token(subscriber: Subscriber) -> str:
@@ -55,7 +69,7 @@ def manage_token(subscriber: Subscriber) -> str:
     return signing.dumps(_claims(subscriber), salt=MANAGE_SALT)
 
 
-def _load(token: str, salt: str, max_age: int | None) -> Subscriber:
+def load(token: str, salt: str, max_age: int | None) -> Subscriber:
     try:
         claims = signing.loads(token, salt=salt, max_age=max_age)
     except signing.SignatureExpired:
@@ -68,7 +82,7 @@ def _load(token: str, salt: str, max_age: int | None) -> Subscriber:
     return subscriber
 
 
-def _check_limits(email_hash: str, ip: str | None) -> None:
+def check_limits(email_hash: str, ip: str | None) -> None:
     since = timezone.now() - WINDOW
     recent = SignupAttempt.objects.filter(at__gte=since)
     if ip and recent.filter(ip=ip).count() >= conf.signup_limit_per_ip():
@@ -77,9 +91,9 @@ def _check_limits(email_hash: str, ip: str | None) -> None:
         raise TooManyAttempts("There have been too many sign-ups for this email address. Try again in an hour.")
 
 
-def _record_attempt(email: str, ip: str | None) -> None:
+def record_attempt(email: str, ip: str | None) -> None:
     email_hash = address_hash(email)
-    _check_limits(email_hash, ip)
+    check_limits(email_hash, ip)
     now = timezone.now()
     SignupAttempt.objects.create(ip=ip, address_hash=email_hash, at=now)
     # Keep the tables small and forget unconfirmed addresses once their links have expired.
@@ -97,7 +111,7 @@ def sign_up_webhook(email: str, endpoint: str, *, components: list[Component] | 
 
     email = _normalise(email)
     endpoint = webhooks.check_endpoint(endpoint)
-    _record_attempt(email, ip)
+    record_attempt(email, ip)
     subscriber, _ = Subscriber.objects.get_or_create(
         email=email,
         endpoint=endpoint,
@@ -105,7 +119,7 @@ def sign_up_webhook(email: str, endpoint: str, *, components: list[Component] | 
         defaults={"created_at": timezone.now(), "secret": seal(webhooks.new_secret())},
     )
     if subscriber.confirmed_at is None:
-        _choose(subscriber, components)
+        choose(subscriber, components)
     tasks.send_confirmation.enqueue(subscriber.pk)
     return subscriber
 
@@ -119,18 +133,18 @@ def sign_up(email: str, *, components: list[Component] | None, ip: str | None) -
     from watchkeeper.statuspage import tasks
 
     email = _normalise(email)
-    _record_attempt(email, ip)
+    record_attempt(email, ip)
     subscriber, _ = Subscriber.objects.get_or_create(
         email=email, channel=Subscriber.Channel.EMAIL, defaults={"created_at": timezone.now()}
     )
     if subscriber.confirmed_at is None:
         # Only an unconfirmed sign-up takes the choice from the form; a confirmed one changes through its own link.
-        _choose(subscriber, components)
+        choose(subscriber, components)
     tasks.send_confirmation.enqueue(subscriber.pk)
     return subscriber
 
 
-def _choose(subscriber: Subscriber, components: list[Component] | None) -> None:
+def choose(subscriber: Subscriber, components: list[Component] | None) -> None:
     subscriber.all_components = components is None
     subscriber.save(update_fields=["all_components"])
     subscriber.components.set(components or [])
@@ -138,7 +152,7 @@ def _choose(subscriber: Subscriber, components: list[Component] | None) -> None:
 
 @transaction.atomic
 def confirm(token: str) -> Subscriber:
-    subscriber = _load(token, CONFIRM_SALT, conf.confirm_max_age())
+    subscriber = load(token, CONFIRM_SALT, conf.confirm_max_age())
     if subscriber.confirmed_at is None:
         subscriber.confirmed_at = timezone.now()
         subscriber.save(update_fields=["confirmed_at"])
@@ -146,26 +160,37 @@ def confirm(token: str) -> Subscriber:
 
 
 def from_manage_link(token: str) -> Subscriber:
-    return _load(token, MANAGE_SALT, None)
+    return load(token, MANAGE_SALT, None)
 
 
 @transaction.atomic
 def choose_components(subscriber: Subscriber, components: list[Component] | None) -> Subscriber:
-    _choose(subscriber, components)
+    choose(subscriber, components)
     return subscriber
 
 
 @transaction.atomic
 def unsubscribe(subscriber: Subscriber) -> None:
     """Unsubscribing erases the subscription and its deliveries: nothing is kept that could be sent to again."""
-    if not Subscriber.objects.filter(email=subscriber.email).exclude(pk=subscriber.pk).exists():
-        SignupAttempt.objects.filter(address_hash=address_hash(subscriber.email)).delete()
+    address = subscriber.address
+    field = "phone" if subscriber.channel == Subscriber.Channel.SMS else "email"
+    if not Subscriber.objects.filter(**{field: address}).exclude(pk=subscriber.pk).exists():
+        SignupAttempt.objects.filter(address_hash=address_hash(address)).delete()
     subscriber.delete()
 
 
 @transaction.atomic
-def erase(email: str) -> bool:
-    """Erases an address on request (UK GDPR Art. 17), with its webhooks; True if there was one."""
-    SignupAttempt.objects.filter(address_hash=address_hash(email)).delete()
-    deleted, _ = Subscriber.objects.filter(email=email.strip().lower()).delete()
+def erase(address: str) -> bool:
+    """Erases an email address (with its webhooks) or a phone number on request (UK GDPR Art. 17); True if found."""
+    try:
+        phone = normalise_phone(address)
+    except ValidationError:
+        phone = ""
+    email = address.strip().lower()
+    for each in {email, phone} - {""}:
+        SignupAttempt.objects.filter(address_hash=address_hash(each)).delete()
+    found = Subscriber.objects.filter(email=email) if email else Subscriber.objects.none()
+    if phone:
+        found = found | Subscriber.objects.filter(channel=Subscriber.Channel.SMS, phone=phone)
+    deleted, _ = found.delete()
     return deleted > 0

@@ -29,6 +29,17 @@ def send_confirmation(subscriber_id: int) -> bool:
     return True
 
 
+@task(priority=URGENT)
+def send_sms_code(subscriber_id: int) -> bool:
+    from watchkeeper.statuspage import sms
+
+    subscriber = Subscriber.objects.filter(pk=subscriber_id, channel=Subscriber.Channel.SMS).first()
+    if subscriber is None or not subscriber.code:
+        return False
+    sms.send_code(subscriber)
+    return True
+
+
 @task()
 def fan_out(update_id: int, purpose: str) -> int:
     """Plans the deliveries for one update and queues them in batches; the sweep catches abandoned claims."""
@@ -58,6 +69,12 @@ def sweep(update_id: int, purpose: str) -> int:
 
 @task()
 def refresh_snapshot() -> int:
+    return snapshot.write()
+
+
+@task()
+def nightly_refresh() -> int:
+    """Rolls the 90-day history and "last updated" over on a quiet day; writing queues the next night's."""
     return snapshot.write()
 
 

@@ -15,6 +15,8 @@ urlpatterns = [
     # Public and dynamic: sign-up and the signed links in emails.
     path("subscribe", views.subscribe, name="subscribe"),
     path("subscribe/webhook", views.subscribe_webhook, name="subscribe-webhook"),
+    path("subscribe/sms", views.subscribe_sms, name="subscribe-sms"),
+    path("subscribe/sms/<str:token>", views.sms_code, name="sms-code"),
     path("subscribe/confirm/<str:token>", views.confirm, name="confirm"),
     path("subscription/<str:token>", views.manage, name="manage"),
     path("unsubscribe/<str:token>", views.unsubscribe, name="unsubscribe"),

@@ -12,8 +12,8 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from watchkeeper.notifications.secrets import reveal
-from watchkeeper.statuspage import api, feeds, pages, queries, subscribers
-from watchkeeper.statuspage.forms import ManageForm, SubscribeForm, WebhookSubscribeForm
+from watchkeeper.statuspage import api, conf, feeds, pages, queries, sms, subscribers
+from watchkeeper.statuspage.forms import CodeForm, ManageForm, SmsSubscribeForm, SubscribeForm, WebhookSubscribeForm
 from watchkeeper.statuspage.paths import CONTENT_TYPES
 
 PUBLIC_CACHE = "public, max-age=15"
@@ -116,6 +116,43 @@ def subscribe_webhook(request: HttpRequest) -> HttpResponse:
 
 @login_not_required
 @require_http_methods(["GET", "POST"])
+def subscribe_sms(request: HttpRequest) -> HttpResponse:
+    form = SmsSubscribeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            subscriber = sms.sign_up(form.cleaned_data["phone"], components=form.selection(), ip=_client_ip(request))
+        except subscribers.TooManyAttempts as error:
+            form.add_error(None, str(error))
+            return _private(request, "statuspage/subscribe_sms.html", status=429, form=form, active_nav="subscribe")
+        except ValidationError as error:
+            for field, messages in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, messages)
+        else:
+            return redirect("statuspage:sms-code", token=sms.code_token(subscriber))
+    return _private(request, "statuspage/subscribe_sms.html", form=form, active_nav="subscribe")
+
+
+@login_not_required
+@require_http_methods(["GET", "POST"])
+def sms_code(request: HttpRequest, token: str) -> HttpResponse:
+    """Where the code from the text message is entered; the token names the sign-up, not the number."""
+    try:
+        subscriber = sms.from_code_token(token)
+    except subscribers.BadLink as error:
+        return _private(request, "statuspage/message.html", status=404, heading="Link not valid", text=str(error))
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            subscriber = sms.confirm_code(subscriber, form.cleaned_data["code"])
+        except sms.BadCode as error:
+            form.add_error("code", str(error))
+        else:
+            return redirect("statuspage:manage", token=subscribers.manage_token(subscriber))
+    return _private(request, "statuspage/sms_code.html", form=form, minutes=conf.sms_code_minutes())
+
+
+@login_not_required
+@require_http_methods(["GET", "POST"])
 def confirm(request: HttpRequest, token: str) -> HttpResponse:
     """GET only asks: mail scanners open links, and opening a link must not subscribe anyone."""
     if request.method == "POST":
@@ -164,11 +201,12 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     if isinstance(found, HttpResponse):
         return found
     if request.method == "POST":
+        what = "phone number" if found.channel == found.Channel.SMS else "email address"
         subscribers.unsubscribe(found)
         return _private(
             request,
             "statuspage/message.html",
             heading="You have unsubscribed",
-            text="You will not get any more updates, and we have deleted your email address.",
+            text=f"You will not get any more updates, and we have deleted your {what}.",
         )
     return _private(request, "statuspage/unsubscribe.html", subscriber=found)

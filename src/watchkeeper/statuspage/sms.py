@@ -1,0 +1,166 @@
+"""Text message subscribers through GOV.UK Notify: told only when an incident is created and when it is resolved.
+
+Sign-up sends a 6-digit code to the phone, entered on the page within conf.sms_code_minutes(); a few wrong
+guesses void it. There is no reply-to-unsubscribe: each message carries a signed link to manage or stop them.
+Every message uses one Notify template (STATUSPAGE_NOTIFY_SMS_TEMPLATE_ID) whose body is ``((message))``.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import timedelta
+
+import requests
+from django.conf import settings
+from django.core import signing
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from notifications_python_client.errors import APIError
+from notifications_python_client.notifications import NotificationsAPIClient
+
+from watchkeeper.catalogue.models import Component
+from watchkeeper.notifications.channels import Permanent, Transient, parse_retry_after
+from watchkeeper.notifications.secrets import reveal, seal
+from watchkeeper.statuspage import conf, subscribers
+from watchkeeper.statuspage.api import absolute
+from watchkeeper.statuspage.models import Delivery, PublicUpdate, Subscriber
+from watchkeeper.statuspage.vocabulary import IncidentStatus
+
+CODE_SALT = "watchkeeper.statuspage.sms-code"
+# Guessing one code in a million: a handful of tries per code, and a new code needs a new (rate-limited) sign-up.
+MAX_FAILURES = 5
+TIMEOUT = 10.0
+
+
+class BadCode(Exception):
+    """A code that is wrong, expired or used up; the message says which."""
+
+
+def _new_code() -> str:
+    return f"{secrets.randbelow(1_000_000):06d}"
+
+
+def code_token(subscriber: Subscriber) -> str:
+    """Names the sign-up in the code page's URL without putting the phone number there."""
+    return signing.dumps({"id": subscriber.pk, "v": subscriber.token_version}, salt=CODE_SALT)
+
+
+@transaction.atomic
+def sign_up(phone: str, *, components: list[Component] | None, ip: str | None) -> Subscriber:
+    """Records a sign-up and queues a new code; a number already confirmed gets one too, to reach its settings.
+
+    The answer is the same whether or not the number was already subscribed, so the form reveals nothing.
+    """
+    from watchkeeper.statuspage import tasks
+
+    phone = subscribers.normalise_phone(phone)
+    subscribers.record_attempt(phone, ip)
+    subscriber, _ = Subscriber.objects.get_or_create(
+        phone=phone, channel=Subscriber.Channel.SMS, defaults={"created_at": timezone.now()}
+    )
+    if subscriber.confirmed_at is None:
+        subscribers.choose(subscriber, components)
+    subscriber.code, subscriber.code_sent_at, subscriber.code_failures = seal(_new_code()), timezone.now(), 0
+    subscriber.save(update_fields=["code", "code_sent_at", "code_failures"])
+    tasks.send_sms_code.enqueue(subscriber.pk)
+    return subscriber
+
+
+def from_code_token(token: str) -> Subscriber:
+    try:
+        claims = signing.loads(token, salt=CODE_SALT, max_age=conf.sms_code_minutes() * 60)
+    except signing.BadSignature:
+        raise subscribers.BadLink("This page has expired. Sign up again to get a new code.") from None
+    subscriber = Subscriber.objects.filter(pk=claims.get("id"), channel=Subscriber.Channel.SMS).first()
+    if subscriber is None or subscriber.token_version != claims.get("v"):
+        raise subscribers.BadLink("This sign-up is no longer valid. Sign up again to get a new code.")
+    return subscriber
+
+
+def confirm_code(subscriber: Subscriber, code: str) -> Subscriber:
+    """Confirms the number if ``code`` is the one sent; raises BadCode otherwise. The code works once."""
+    with transaction.atomic():
+        subscriber = Subscriber.objects.select_for_update().get(pk=subscriber.pk)
+        sent_at = subscriber.code_sent_at
+        if not subscriber.code or sent_at is None or subscriber.code_failures >= MAX_FAILURES:
+            raise BadCode("This code can no longer be used. Sign up again to get a new one.")
+        if timezone.now() > sent_at + timedelta(minutes=conf.sms_code_minutes()):
+            raise BadCode("This code has expired. Sign up again to get a new one.")
+        if not secrets.compare_digest(reveal(subscriber.code), code.strip().replace(" ", "")):
+            subscriber.code_failures += 1
+            subscriber.save(update_fields=["code_failures"])
+            wrong = True
+        else:
+            subscriber.code, subscriber.code_sent_at, subscriber.code_failures = "", None, 0
+            subscriber.confirmed_at = subscriber.confirmed_at or timezone.now()
+            subscriber.save(update_fields=["code", "code_sent_at", "code_failures", "confirmed_at"])
+            wrong = False
+    # Raised outside the block, so the counted failure is committed rather than rolled back with the error.
+    if wrong:
+        raise BadCode("The code is not correct. Check the text message and try again.")
+    return subscriber
+
+
+def wanted(update: PublicUpdate) -> bool:
+    """Text messages cost money and interrupt: only an incident's first post and its move to resolved."""
+    public = update.public_incident
+    if public.is_maintenance:
+        return False
+    earlier = public.updates.filter(pk__lt=update.pk)
+    if not earlier.exists():
+        return True
+    if update.status != IncidentStatus.RESOLVED:
+        return False
+    previous = earlier.order_by("-pk").first()
+    return previous is not None and previous.status != IncidentStatus.RESOLVED
+
+
+def _client() -> NotificationsAPIClient:
+    if len(settings.NOTIFY_API_KEY) < 73:
+        raise Permanent("no GOV.UK Notify API key: set NOTIFY_API_KEY")
+    if not conf.sms_template_id():
+        raise Permanent("no Notify text message template: set STATUSPAGE_NOTIFY_SMS_TEMPLATE_ID")
+    return NotificationsAPIClient(settings.NOTIFY_API_KEY, base_url=settings.NOTIFY_BASE_URL, timeout=TIMEOUT)
+
+
+def _send(phone: str, message: str, reference: str) -> None:
+    """Raises Transient (worth retrying) or Permanent, as the notifications transports do."""
+    client = _client()
+    try:
+        client.send_sms_notification(
+            phone, conf.sms_template_id(), personalisation={"message": message}, reference=reference
+        )
+    except APIError as error:
+        status = error.status_code
+        detail = f"Notify {status}: {error.message}"
+        if status == 429 or status >= 500:
+            retry = error.response.headers.get("Retry-After") if error.response is not None else None
+            raise Transient(detail, parse_retry_after(retry)) from error
+        raise Permanent(detail) from error
+    except requests.RequestException as error:
+        raise Transient(f"Notify unreachable: {error}") from error
+
+
+def send_code(subscriber: Subscriber) -> None:
+    if not subscriber.code:
+        return
+    minutes = conf.sms_code_minutes()
+    message = f"{reveal(subscriber.code)} is your {conf.name()} code. It expires in {minutes} minutes."
+    # Each code is its own message: a reference per code, so Notify's log tells them apart.
+    sent_at = subscriber.code_sent_at.timestamp() if subscriber.code_sent_at else 0
+    _send(subscriber.phone, message, f"statuspage-code-{subscriber.pk}-{sent_at:.0f}")
+
+
+def update_text(delivery: Delivery) -> str:
+    update = delivery.update
+    public = update.public_incident
+    manage = absolute(reverse("statuspage:manage", args=[subscribers.manage_token(delivery.subscriber)]))
+    what = "Resolved" if update.status == IncidentStatus.RESOLVED else "New incident"
+    link = absolute(reverse("statuspage:incident", args=[public.pk]))
+    return f"{conf.name()}. {what}: {public.name}\n{link}\nStop or change these texts: {manage}"
+
+
+def send(delivery: Delivery) -> None:
+    # The reference is fixed per delivery, so a resend after a worker died can be found in Notify's log.
+    _send(delivery.subscriber.phone, update_text(delivery), f"statuspage-delivery-{delivery.pk}")
