@@ -345,7 +345,7 @@ def main() -> None:
     parser.add_argument("--webhooks", type=int, default=1_000)
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--postgres", default=os.environ.get("BENCH_POSTGRES_URL", ""), help="a PostgreSQL URL")
-    parser.add_argument("--server", choices=["gunicorn", "granian"], default="gunicorn", help="the app's server")
+    parser.add_argument("--server", choices=["gunicorn", "granian"], default="granian", help="the app's server")
     parser.add_argument("--skip-http", action="store_true")
     parser.add_argument("--skip-fanout", action="store_true")
     args = parser.parse_args()
