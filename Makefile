@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 UV := $(shell command -v uv 2>/dev/null || echo $(VENV)/.uv/bin/uv)
 GOVUK := node_modules/govuk-frontend/dist/govuk
 
-.PHONY: install run test lint types pytest assets clean bench-notify bench-statuspage
+.PHONY: install run test lint types pytest assets clean bench-notify bench-statuspage bench-register
 
 $(UV):
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed ($(PYTHON) not found)"; exit 1; }
@@ -55,6 +55,9 @@ bench-notify: install
 # The HTTP part needs wrk and nginx (apt-get install wrk nginx-light); without them it is skipped.
 bench-statuspage: install
 	$(BIN)/python bench/statuspage.py $(BENCH_ARGS)
+
+bench-register: install
+	$(BIN)/python bench/register.py
 
 clean:
 	rm -rf $(VENV) node_modules build var/staticfiles

@@ -259,6 +259,9 @@ def build_parser() -> argparse.ArgumentParser:
     cli_client.add_commands(sub)
     statuspage_cli.add_commands(sub)
     socket_mode.add_commands(sub)
+    from watchkeeper.reviews import cli as register_cli  # register export and import read the database
+
+    register_cli.add_commands(sub)
 
     manage = sub.add_parser("manage", help="run a Django management command")
     manage.add_argument("rest", nargs=argparse.REMAINDER)

@@ -12,15 +12,14 @@ from typing import Any, Literal, TypeVar, cast
 
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, StreamingHttpResponse
+from django.http import FileResponse, Http404, HttpRequest, StreamingHttpResponse
 from ninja import Query, Router, Schema
 from ninja.errors import HttpError
 from ninja.responses import Status
 
 from watchkeeper.formatting import duration
 from watchkeeper.incidents.queries import get_incident, user_named
-from watchkeeper.reviews import queries, register, services
+from watchkeeper.reviews import queries, register, services, xlsx_export
 from watchkeeper.reviews.content import REVIEW_QUESTIONS
 from watchkeeper.reviews.models import Action, Review
 from watchkeeper.reviews.report import build
@@ -280,7 +279,7 @@ class RegisterQuery(Schema):
     declared_from: date | None = Query(None, alias="from")  # type: ignore[assignment]
     declared_to: date | None = Query(None, alias="to")  # type: ignore[assignment]
     sort: str = queries.DEFAULT_SORT
-    format: Literal["json", "csv"] = "json"
+    format: Literal["json", "csv", "xlsx"] = "json"
     page: int = 1
 
 
@@ -292,17 +291,22 @@ class RegisterPage(Schema):
 
 
 @router.get("/register", response=RegisterPage)
-def get_register(request: HttpRequest, filters: Query[RegisterQuery]) -> StreamingHttpResponse | dict[str, Any]:
-    """The register's rows as JSON (a page at a time) or the whole of it as streamed CSV."""
+def get_register(
+    request: HttpRequest, filters: Query[RegisterQuery]
+) -> StreamingHttpResponse | FileResponse | dict[str, Any]:
+    """The register's rows as JSON (a page at a time) or the whole of it as streamed CSV or an XLSX file."""
     wanted = filters.dict(exclude={"sort", "format", "page"})
     found = queries.register(request.user, queries.RegisterFilters(**wanted), filters.sort)
     if filters.format == "csv":
         response = StreamingHttpResponse(register.register_csv(found), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = 'attachment; filename="incident-register.csv"'
         return response
-    page = Paginator(found, register.PAGE_SIZE * 2).get_page(filters.page)
+    if filters.format == "xlsx":
+        book = xlsx_export.register_xlsx(found)
+        return FileResponse(book, as_attachment=True, filename="incident-register.xlsx", content_type=xlsx_export.XLSX)
+    page, incidents = register.page_of(found, filters.page, register.PAGE_SIZE * 2)
     rows = []
-    for incident in page.object_list:
+    for incident in incidents:
         row = register.row(incident)
         rows.append(
             register.values(row)

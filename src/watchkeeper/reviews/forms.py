@@ -192,3 +192,25 @@ class RegisterFilterForm(forms.Form):
         if start and end and start > end:
             self.add_error("declared_to", "The end date must be the same as or after the start date")
         return data
+
+
+class ImportForm(forms.Form):
+    MAX_BYTES = 20 * 1024 * 1024
+
+    file = forms.FileField(
+        label="Register spreadsheet (CSV)",
+        help_text="Saved as CSV UTF-8, with the columns of the register's CSV download. Only resolved and closed "
+        "incidents; each reference like INC-2019-0042 must not be in Watchkeeper already.",
+        error_messages={"required": "Select a CSV file"},
+    )
+
+    def clean_file(self) -> str:
+        """The file's text; it is read whole, so it is size-limited first."""
+        upload = self.cleaned_data["file"]
+        if upload.size > self.MAX_BYTES:
+            raise forms.ValidationError("The selected file must be smaller than 20 MB")
+        try:
+            # utf-8-sig: Excel starts a CSV it saves with a byte order mark.
+            return str(upload.read().decode("utf-8-sig"))
+        except UnicodeDecodeError:
+            raise forms.ValidationError("The selected file must be CSV UTF-8: in Excel, save as 'CSV UTF-8'") from None

@@ -84,8 +84,17 @@ def register(
     user: Person, filters: RegisterFilters = RegisterFilters(), sort: str = DEFAULT_SORT
 ) -> QuerySet[Incident]:
     """One row per incident the user may see, across every service, filtered and sorted."""
+    return _register(visible_incidents(user), filters, sort)
+
+
+def whole_register(filters: RegisterFilters = RegisterFilters(), sort: str = DEFAULT_SORT) -> QuerySet[Incident]:
+    """Every incident, restricted ones too: only for an operator on the server, never for a web or API caller."""
+    return _register(Incident.objects.all(), filters, sort)
+
+
+def _register(incidents: QuerySet[Incident], filters: RegisterFilters, sort: str) -> QuerySet[Incident]:
     now = timezone.now()
-    found = _annotated(visible_incidents(user), now).select_related(
+    found = _annotated(incidents, now).select_related(
         "service__team", "incident_lead", "comms_lead", "review", "report"
     )
     exact = {

@@ -6,12 +6,12 @@ from html import escape
 from typing import Any
 from urllib.parse import urlencode
 
-from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from watchkeeper.reviews import queries, register
+from watchkeeper.accounts.roles import is_admin
+from watchkeeper.reviews import queries, register, xlsx_export
 from watchkeeper.reviews.forms import RegisterFilterForm
 
 
@@ -49,18 +49,19 @@ def register_page(request: HttpRequest) -> HttpResponse:
     form = RegisterFilterForm(request.GET or None)
     sort = request.GET.get("sort", queries.DEFAULT_SORT)
     found = queries.register(request.user, filters_from(form), sort)
-    page = Paginator(found, register.PAGE_SIZE).get_page(request.GET.get("page"))
+    page, incidents = register.page_of(found, request.GET.get("page"))
     kept = {name: value for name, value in request.GET.items() if name != "page"}
     return render(
         request,
         "reviews/register.html",
         {
             "filter_form": form,
-            "rows": [register.row(incident) for incident in page.object_list],
+            "rows": [register.row(incident) for incident in incidents],
             "page": page,
             "head": _sort_links(request, sort),
             "query": urlencode(kept),
             "csv_query": urlencode({k: v for k, v in kept.items() if k != "sort"} | {"sort": sort}),
+            "can_import": is_admin(request.user),
             "active_nav": "register",
         },
     )
@@ -72,16 +73,39 @@ def _csv_response(lines: Any, filename: str) -> StreamingHttpResponse:
     return response
 
 
-def register_csv(request: HttpRequest) -> StreamingHttpResponse:
-    found = queries.register(
+def _xlsx_response(book: Any, filename: str) -> FileResponse:
+    return FileResponse(book, as_attachment=True, filename=filename, content_type=xlsx_export.XLSX)
+
+
+def _found(request: HttpRequest) -> Any:
+    return queries.register(
         request.user, filters_from(RegisterFilterForm(request.GET)), request.GET.get("sort", queries.DEFAULT_SORT)
     )
-    return _csv_response(register.register_csv(found), f"incident-register-{timezone.localdate():%Y-%m-%d}.csv")
+
+
+def _actions_found(request: HttpRequest) -> Any:
+    return queries.actions_for(request.user).order_by("incident__declared_at", "due_at", "id")
+
+
+def register_csv(request: HttpRequest) -> StreamingHttpResponse:
+    return _csv_response(
+        register.register_csv(_found(request)), f"incident-register-{timezone.localdate():%Y-%m-%d}.csv"
+    )
+
+
+def register_xlsx(request: HttpRequest) -> FileResponse:
+    book = xlsx_export.register_xlsx(_found(request))
+    return _xlsx_response(book, f"incident-register-{timezone.localdate():%Y-%m-%d}.xlsx")
 
 
 def actions_csv(request: HttpRequest) -> StreamingHttpResponse:
-    found = queries.actions_for(request.user).order_by("incident__declared_at", "due_at", "id")
-    return _csv_response(register.actions_csv(found), f"incident-actions-{timezone.localdate():%Y-%m-%d}.csv")
+    lines = register.actions_csv(_actions_found(request))
+    return _csv_response(lines, f"incident-actions-{timezone.localdate():%Y-%m-%d}.csv")
+
+
+def actions_xlsx(request: HttpRequest) -> FileResponse:
+    book = xlsx_export.actions_xlsx(_actions_found(request))
+    return _xlsx_response(book, f"incident-actions-{timezone.localdate():%Y-%m-%d}.xlsx")
 
 
 def overdue_actions(request: HttpRequest) -> HttpResponse:

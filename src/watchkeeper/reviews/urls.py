@@ -1,12 +1,15 @@
 from django.urls import path
 
-from watchkeeper.reviews import register_views, views
+from watchkeeper.reviews import import_views, register_views, views
 
 app_name = "reviews"
 urlpatterns = [
     path("register", register_views.register_page, name="register"),
     path("register.csv", register_views.register_csv, name="register-csv"),
+    path("register.xlsx", register_views.register_xlsx, name="register-xlsx"),
+    path("register/import", import_views.import_register, name="register-import"),
     path("actions.csv", register_views.actions_csv, name="actions-csv"),
+    path("actions.xlsx", register_views.actions_xlsx, name="actions-xlsx"),
     path("actions/overdue", register_views.overdue_actions, name="overdue-actions"),
     path("actions/<int:action_id>", views.action_status, name="action"),
     path("templates/<slug:team>", views.template_edit, name="template"),
