@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from django import forms
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+
+from watchkeeper.formatting import parse_local
 
 
 def field_params(bound: forms.BoundField, **extra: Any) -> dict[str, Any]:
@@ -68,11 +71,42 @@ def error_summary(form: forms.BaseForm) -> dict[str, Any] | None:
 
 
 def apply_service(form: forms.BaseForm, save: Callable[[], object]) -> bool:
-    """Runs a service function; its validation errors land on the form, so they show the GOV.UK way."""
+    """Runs a service function; its refusals land on the form, so they show in the GOV.UK error summary.
+
+    A permission the service refuses mid-form (publishing a restricted incident without an admin) reads better
+    as a message beside the form than as a bare 403 page.
+    """
     try:
         save()
     except ValidationError as error:
         for name, errors in error.message_dict.items():
             form.add_error(name if name in form.fields else None, errors)
         return False
+    except PermissionDenied as error:
+        form.add_error(None, str(error) or "You do not have permission to do that")
+        return False
     return True
+
+
+class LocalTimeField(forms.CharField):
+    """A wall time typed in the service's own time zone ('2026-11-30 09:45'), read into an aware instant."""
+
+    def __init__(self, *, tz: str = "Europe/London", **kwargs: Any) -> None:
+        self.tz = tz
+        super().__init__(**kwargs)
+
+    def clean(self, value: Any) -> datetime | None:  # type: ignore[override]
+        text = super().clean(value)
+        if not text:
+            return None
+        try:
+            return parse_local(text, self.tz)
+        except ValueError as error:
+            raise forms.ValidationError(str(error)) from None
+
+
+def set_time_zone(form: forms.BaseForm, tz: str) -> None:
+    """Points every LocalTimeField of a form at the service's time zone."""
+    for field in form.fields.values():
+        if isinstance(field, LocalTimeField):
+            field.tz = tz

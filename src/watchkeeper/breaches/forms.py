@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from django import forms
@@ -10,33 +9,16 @@ from django import forms
 from watchkeeper.breaches.models import Exemption, Risk
 from watchkeeper.breaches.security_guide import NCSC_CATEGORIES, SECTION_PARTS
 from watchkeeper.domain.workflow import SecurityStep
-from watchkeeper.formatting import parse_local
+from watchkeeper.govuk_forms import LocalTimeField, set_time_zone
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
 TIME_HINT = "Local time, for example 2026-11-30 09:45"
 
 
-class LocalTimeField(forms.CharField):
-    """A time typed in the service's own time zone, read into an aware instant."""
-
-    tz = "Europe/London"
-
-    def clean(self, value: Any) -> datetime | None:  # type: ignore[override]
-        text = super().clean(value)
-        if not text:
-            return None
-        try:
-            return parse_local(text, self.tz)
-        except ValueError as error:
-            raise forms.ValidationError(str(error)) from None
-
-
 class BreachForm(forms.Form):
     def __init__(self, *args: Any, tz: str = "Europe/London", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        for bound in self.fields.values():
-            if isinstance(bound, LocalTimeField):
-                bound.tz = tz
+        set_time_zone(self, tz)
 
 
 def _yes_no(value: str | None) -> bool | None:

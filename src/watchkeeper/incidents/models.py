@@ -69,7 +69,12 @@ class Incident(models.Model):
 
     class Meta:
         ordering = ["-declared_at", "-id"]
-        indexes = [models.Index(fields=["status", "service"]), models.Index(fields=["next_update_due"])]
+        indexes = [
+            models.Index(fields=["status", "service"]),
+            models.Index(fields=["next_update_due"]),
+            # The register and the dashboard's finished list sort the whole table by these.
+            models.Index(fields=["-declared_at", "-id"], name="incident_declared_desc"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.reference}: {self.title}"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from django import forms
@@ -10,28 +9,11 @@ from django import forms
 from watchkeeper.catalogue.models import Service, Team
 from watchkeeper.domain.priority import Priority
 from watchkeeper.domain.workflow import Status
-from watchkeeper.formatting import parse_local
+from watchkeeper.govuk_forms import LocalTimeField, set_time_zone
 from watchkeeper.reviews.content import REVIEW_QUESTIONS, Section
 from watchkeeper.reviews.models import ActionStatus, RootCause
 
 TIME_HINT = "Local time as YYYY-MM-DD HH:MM, for example 2026-11-30 14:00."
-
-
-class LocalTimeField(forms.CharField):
-    """A wall time in the service's own time zone, read the same way everywhere in Watchkeeper."""
-
-    def __init__(self, *, tz: str = "Europe/London", **kwargs: Any) -> None:
-        self.tz = tz
-        super().__init__(**kwargs)
-
-    def clean(self, value: Any) -> datetime | None:  # type: ignore[override]
-        text = super().clean(value)
-        if not text:
-            return None
-        try:
-            return parse_local(text, self.tz)
-        except ValueError as error:
-            raise forms.ValidationError(str(error)) from None
 
 
 class ReportForm(forms.Form):
@@ -71,7 +53,7 @@ class ReviewForm(forms.Form):
 
     def __init__(self, *args: Any, tz: str, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["held_at"].tz = tz  # type: ignore[attr-defined]
+        set_time_zone(self, tz)
         for question in REVIEW_QUESTIONS:
             self.fields[question.field] = forms.CharField(
                 label=question.text, help_text=question.hint, required=False, widget=forms.Textarea(attrs={"rows": 3})
@@ -93,7 +75,7 @@ class ScheduleForm(forms.Form):
 
     def __init__(self, *args: Any, tz: str, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["proposed_for"].tz = tz  # type: ignore[attr-defined]
+        set_time_zone(self, tz)
         self.fields["proposed_for"].error_messages["required"] = "Enter when the review is"
 
 

@@ -5,18 +5,17 @@ Every page starts from incidents.queries.get_incident, so a restricted incident 
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any, cast
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.models import User
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from watchkeeper.accounts.roles import is_admin
 from watchkeeper.catalogue.models import Team
+from watchkeeper.govuk_forms import apply_service
 from watchkeeper.incidents.models import Incident
 from watchkeeper.incidents.queries import get_incident, user_named
 from watchkeeper.incidents.visibility import can_act_on
@@ -36,21 +35,6 @@ from watchkeeper.reviews.models import Action, Report, ReportTemplate, Review
 from watchkeeper.reviews.report import build, markdown
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-
-
-def _apply(form: forms.Form, save: Callable[[], object]) -> bool:
-    """Runs a service function, moving its errors onto the form so they show GOV.UK style."""
-    try:
-        save()
-    except ValidationError as error:
-        by_field = error.message_dict if hasattr(error, "error_dict") else {"__all__": error.messages}
-        for field, errors in by_field.items():
-            form.add_error(field if field in form.fields else None, errors)
-        return False
-    except services.Conflict as error:
-        form.add_error(None, str(error))
-        return False
-    return True
 
 
 def _actor(request: HttpRequest) -> User:
@@ -116,7 +100,7 @@ def report_edit(request: HttpRequest, reference: str) -> HttpResponse:
         save = lambda: services.update_report(  # noqa: E731
             _actor(request), incident, sections=written, expected_version=data["version"], **public
         )
-        if _apply(form, save):
+        if apply_service(form, save):
             messages.success(request, "Report saved")
             return _to_report(incident)
     return render(request, "reviews/report_form.html", {"form": form, "incident": incident, "active_nav": "register"})
@@ -138,7 +122,9 @@ def review_record(request: HttpRequest, reference: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         version = data.pop("version")
-        if _apply(form, lambda: services.record_review(_actor(request), incident, expected_version=version, **data)):
+        if apply_service(
+            form, lambda: services.record_review(_actor(request), incident, expected_version=version, **data)
+        ):
             messages.success(request, "Review recorded")
             return _to_report(incident)
     return render(
@@ -165,7 +151,7 @@ def review_schedule(request: HttpRequest, reference: str) -> HttpResponse:
             people = [user_named(name, "invitees") for name in names]
             services.schedule_review(_actor(request), incident, proposed_for=data["proposed_for"], invitees=people)
 
-        if _apply(form, save):
+        if apply_service(form, save):
             messages.success(request, "Review date saved")
             return _to_report(incident)
     return render(
@@ -182,7 +168,7 @@ def review_waive(request: HttpRequest, reference: str) -> HttpResponse:
     form = WaiverForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         reason = form.cleaned_data["reason"]
-        if _apply(form, lambda: services.waive_review(_actor(request), incident, reason)):
+        if apply_service(form, lambda: services.waive_review(_actor(request), incident, reason)):
             messages.success(request, "Review waived")
             return _to_report(incident)
     return render(
@@ -217,7 +203,7 @@ def action_new(request: HttpRequest, reference: str) -> HttpResponse:
                 link=data["link"],
             )
 
-        if _apply(form, save):
+        if apply_service(form, save):
             messages.success(request, "Action added")
             return _to_report(incident)
     return render(
@@ -241,7 +227,7 @@ def action_status(request: HttpRequest, action_id: int) -> HttpResponse:
     form = ActionStatusForm(request.POST or None, initial={"status": action.status})
     if request.method == "POST" and form.is_valid():
         status = form.cleaned_data["status"]
-        if _apply(form, lambda: services.update_action(_actor(request), action, status=status)):
+        if apply_service(form, lambda: services.update_action(_actor(request), action, status=status)):
             messages.success(request, "Action updated")
             return _to_report(action.incident)
     return render(
@@ -266,7 +252,7 @@ def template_edit(request: HttpRequest, team: str) -> HttpResponse:
     form = TemplateForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         sections = form.cleaned_data["sections"]
-        if _apply(form, lambda: services.set_template(_actor(request), found, sections)):
+        if apply_service(form, lambda: services.set_template(_actor(request), found, sections)):
             messages.success(request, f"Report template for {found.name} saved")
             return redirect("catalogue:teams")
     return render(

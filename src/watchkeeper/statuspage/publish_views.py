@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
-from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from watchkeeper.accounts.roles import can_act, is_admin
+from watchkeeper.govuk_forms import apply_service
 from watchkeeper.incidents import queries as incident_queries
 from watchkeeper.statuspage import queries, services
 from watchkeeper.statuspage.forms import (
@@ -26,20 +24,6 @@ from watchkeeper.statuspage.vocabulary import MESSAGE_TEMPLATES, ComponentStatus
 def _require_publisher(request: HttpRequest) -> None:
     if not can_act(request.user):
         raise PermissionDenied("Only responders can publish to the status page")
-
-
-def _apply(form: forms.Form, save: Callable[[], object]) -> bool:
-    """Runs a service function, moving its validation errors onto the form so they show GOV.UK style."""
-    try:
-        save()
-    except ValidationError as error:
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-        return False
-    except PermissionDenied as error:
-        form.add_error(None, str(error))
-        return False
-    return True
 
 
 def _templates() -> list[tuple[str, str]]:
@@ -90,7 +74,7 @@ def publish_incident(request: HttpRequest, reference: str) -> HttpResponse:
                 )
             )
 
-        if _apply(form, save):
+        if apply_service(form, save):
             messages.success(request, "Published to the status page")
             return redirect("statuspage:public-incident", pk=created[0].pk)
     return render(
@@ -127,7 +111,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
                 display_at=data["display_at"],
             )
 
-        if _apply(form, save):
+        if apply_service(form, save):
             messages.success(request, "Update posted")
             return redirect("statuspage:public-incident", pk=public.pk)
     updates = [(update, queries.delivery_counts(update)) for update in public.updates.all()]
@@ -158,7 +142,7 @@ def schedule_maintenance(request: HttpRequest) -> HttpResponse:
                 )
             )
 
-        if _apply(form, save):
+        if apply_service(form, save):
             messages.success(request, "Maintenance scheduled")
             return redirect("statuspage:public-incident", pk=created[0].pk)
     return render(
