@@ -171,6 +171,8 @@ def incident_facts(incident: Json, now: datetime) -> str:
         ("Comms lead", incident["comms_lead"] or "none yet"),
         ("Technical lead", incident["technical_lead"] or "none"),
         ("Responders", ", ".join(incident["responders"]) or "none"),
+        # Other records' phrases for you, such as a breach's ICO deadline; absent from an older server's answer.
+        *(("Flag", flag) for flag in incident.get("flags", [])),
         ("Link", incident["url"]),
     ]
     width = max(len(label) for label, _ in facts)

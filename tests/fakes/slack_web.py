@@ -162,6 +162,37 @@ class FakeSlackWeb(FakeSlack):
         channel.archived = True
         return {"ok": True}
 
+    def _conversations_info(self, args: dict[str, Any]) -> dict[str, Any]:
+        channel = self._channel(args)
+        if channel is None:
+            return self._error("channel_not_found")
+        return {
+            "ok": True,
+            "channel": {
+                "id": channel.id,
+                "name": channel.name,
+                "is_channel": not channel.is_private,
+                "is_group": channel.is_private,
+                "is_private": channel.is_private,
+                "is_archived": channel.archived,
+                "topic": {"value": channel.topic},
+            },
+        }
+
+    def _conversations_rename(self, args: dict[str, Any]) -> dict[str, Any]:
+        channel = self._channel(args)
+        if channel is None:
+            return self._error("channel_not_found")
+        if channel.archived:
+            return self._error("is_archived")
+        name = str(args.get("name", ""))
+        if not name or len(name) > 80 or name != name.lower() or " " in name:
+            return self._error("invalid_name_specials")
+        if any(other.name == name for other in self.channels.values() if other is not channel):
+            return self._error("name_taken")
+        channel.name = name
+        return {"ok": True, "channel": {"id": channel.id, "name": name}}
+
     def _conversations_history(self, args: dict[str, Any]) -> dict[str, Any]:
         channel = self._channel(args)
         if channel is None:

@@ -277,3 +277,17 @@ def test_recognising_a_security_incident_restricts_it(published: list[events.Inc
     assert published[-1].data == {"previous": "technical_failure", "type": "security_incident"}
     # Going back to a technical failure keeps it restricted: what was seen cannot be unseen.
     assert incidents.change_type(ada, incident, "technical_failure", "False alarm").restricted
+
+
+@time_machine.travel(MONDAY_10AM, tick=False)
+def test_restricting_needs_a_reason_and_hides_the_incident_from_outsiders() -> None:
+    ada, eve = make_user("ada"), make_user("eve")
+    incident = make_incident(ada)
+    assert incident.reference in {i.reference for i in Incident.objects.all()}
+    with pytest.raises(ValidationError):
+        incidents.restrict(ada, incident, " ")
+    incident = incidents.restrict(ada, incident, "Customer addresses were exposed")
+    assert incident.restricted
+    assert incident.timeline.last().text == "Restricted: Customer addresses were exposed"
+    with pytest.raises(PermissionDenied):
+        incidents.add_note(eve, incident, "still here?")

@@ -97,3 +97,62 @@ def test_channel_names_follow_slacks_rules(alice: Any, slack: FakeSlackWeb) -> N
     name = channel_name(incident)
     assert len(name) <= 80 and name == name.lower() and " " not in name
     assert name.startswith(incident.reference.lower() + "-unicode-shouting-")
+
+
+def test_a_public_channel_is_replaced_by_a_private_one_when_the_incident_becomes_restricted(
+    alice: Any, slack: FakeSlackWeb
+) -> None:
+    incident = make_incident(alice, service=payments(invite="UONCALL"), title="Odd logins on payments")
+    bob = make_user("bob")
+    services.assign_role(alice, incident, "incident_lead", bob)
+    run_tasks()
+    old = IncidentChannel.objects.get(incident=incident).channel_id
+    public = slack.channels[old]
+    assert not public.is_private
+
+    services.change_type(alice, incident, "security_incident", "Credential stuffing")
+    run_tasks()
+
+    record = IncidentChannel.objects.get(incident=incident)
+    assert record.channel_id != old and not record.archived
+    private = slack.channels[record.channel_id]
+    assert private.is_private and not private.archived
+    assert {"U1", "U2", "UONCALL"} <= private.members
+    assert private.pins == [record.summary_ts]
+    assert "Odd logins" in private.topic
+
+    # The public channel says only that the discussion moved, and keeps the title nowhere it can be helped.
+    assert public.archived
+    summary, note = [m for m in slack.messages if m["channel"] == old]
+    assert summary["ts"] != record.summary_ts
+    assert note["text"] == "This incident is now restricted; discussion has moved to a private channel."
+    assert "blocks" not in note
+    assert "odd" not in public.name and "Odd" not in public.topic
+    scrubbed = [u for u in slack.updates if u["channel"] == old][-1]
+    assert scrubbed["blocks"] == [] and "Odd" not in str(scrubbed)
+
+    # Run again (a retried task): the private channel is only kept current.
+    tasks.restrict_channel.call(incident.pk)
+    assert len(slack.called("conversations.create")) == 2
+    assert IncidentChannel.objects.get(incident=incident).channel_id == record.channel_id
+
+
+def test_a_channel_already_private_stays(alice: Any, slack: FakeSlackWeb) -> None:
+    incident = make_incident(alice, service=payments(), type="security_incident", title="Data exposed")
+    run_tasks()
+    record = IncidentChannel.objects.get(incident=incident)
+    services.change_type(alice, incident, "personal_data_breach", "Personal data involved")
+    run_tasks()
+    assert len(slack.called("conversations.create")) == 1
+    assert IncidentChannel.objects.get(incident=incident).channel_id == record.channel_id
+    assert not slack.channels[record.channel_id].archived
+    assert not slack.called("conversations.archive")
+
+
+def test_a_type_change_that_stays_unrestricted_keeps_the_channel(alice: Any, slack: FakeSlackWeb) -> None:
+    incident = make_incident(alice, service=payments())
+    run_tasks()
+    services.change_type(alice, incident, "denial_of_service", "Flooded with requests")
+    run_tasks()
+    assert len(slack.called("conversations.create")) == 1
+    assert not slack.called("conversations.info")

@@ -9,10 +9,13 @@ import pytest
 from django.test import Client
 from django_tasks_db.models import DBTaskResult
 
-from tests.factories import make_incident, make_service, make_user
+from tests.factories import make_component, make_incident, make_service, make_user
 from tests.fakes.slack_web import FakeSlackWeb, configure, event_body, interaction_body, signed_headers
+from watchkeeper.catalogue.models import Component
 from watchkeeper.incidents.models import Incident
 from watchkeeper.slackapp.models import IncidentChannel
+from watchkeeper.statuspage import services as statuspage
+from watchkeeper.statuspage.models import PublicIncident
 
 pytestmark = pytest.mark.django_db
 
@@ -261,3 +264,108 @@ def test_a_forged_interaction_changes_nothing(people: dict[str, Any]) -> None:
     assert response.status_code == 401
     incident.refresh_from_db()
     assert incident.incident_lead is None
+
+
+def update_values(body: str, *components: Component, status: str | None = None, audience: str = "public") -> Any:
+    values: dict[str, Any] = {
+        "body": ("body", {"type": "plain_text_input", "value": body}),
+        "audience": ("audience", {"type": "radio_buttons", "selected_option": {"value": audience}}),
+        "status": ("status", {"type": "static_select", "selected_option": None}),
+        "components": (
+            "components",
+            {"type": "multi_static_select", "selected_options": [{"value": str(c.pk)} for c in components]},
+        ),
+        "component_status": (
+            "component_status",
+            {"type": "static_select", "selected_option": {"value": status} if status else None},
+        ),
+    }
+    return values
+
+
+def open_update_modal(slack: FakeSlackWeb, incident: Incident) -> dict[str, Any]:
+    click("incident_update", incident.reference)
+    view: dict[str, Any] = slack.called("views.open")[-1]["view"]
+    return view
+
+
+def test_a_public_update_moves_components_on_the_public_incident(people: dict[str, Any], slack: FakeSlackWeb) -> None:
+    service = make_service("payments", name="Payments")
+    api, web = make_component(service, "api", name="Payments API"), make_component(service, "web", name="Web")
+    make_component(make_service("other"), "elsewhere")
+    incident = make_incident(people["alice"], service=service)
+    public = statuspage.publish_incident(people["alice"], incident, name="Card payments failing", body="Looking")
+
+    view = open_update_modal(slack, incident)
+    blocks = {block.get("block_id"): block for block in view["blocks"]}
+    options = blocks["components"]["element"]["options"]
+    assert [o["text"]["text"] for o in options] == ["Payments API", "Web"]
+    statuses = [o["value"] for o in blocks["component_status"]["element"]["options"]]
+    assert statuses == ["operational", "degraded_performance", "partial_outage", "major_outage"]
+
+    assert submit(view, update_values("Card payments are failing for some", api, web, status="partial_outage")) == {}
+    update = public.updates.order_by("pk").last()
+    assert update is not None and update.body == "Card payments are failing for some"
+    assert public.updates.count() == 2  # posted once, not also copied without its components
+    assert {(a.component.slug, a.new_status) for a in update.affected.all()} == {
+        ("api", "partial_outage"),
+        ("web", "partial_outage"),
+    }
+    assert statuspage.current_status(api) == "partial_outage"
+    assert incident.timeline.filter(kind="update", text="Card payments are failing for some").exists()
+    told = slack.ephemerals[-1]["text"]
+    assert "on the status page" in told and "Payments API, Web: partial outage" in told
+
+    # No components: the status page copies the public update itself, once.
+    assert submit(view, update_values("Still looking")) == {}
+    assert public.updates.filter(body="Still looking").count() == 1
+    assert statuspage.current_status(api) == "partial_outage"
+
+    # An internal update never reaches the status page, whatever components it names.
+    assert submit(view, update_values("Internal only", api, status="operational", audience="internal")) == {}
+    assert not public.updates.filter(body="Internal only").exists()
+    assert statuspage.current_status(api) == "partial_outage"
+
+
+def test_a_public_update_without_a_public_incident_links_to_publishing(
+    people: dict[str, Any], slack: FakeSlackWeb
+) -> None:
+    service = make_service("payments", name="Payments")
+    api = make_component(service, "api")
+    incident = make_incident(people["alice"], service=service)
+    view = open_update_modal(slack, incident)
+    assert submit(view, update_values("Payments are failing", api, status="major_outage")) == {}
+    assert not PublicIncident.objects.exists()
+    assert statuspage.current_status(api) == "operational"
+    assert incident.timeline.filter(kind="update", public=True, text="Payments are failing").exists()
+    told = slack.ephemerals[-1]
+    assert told["user"] == "U1"
+    assert "no public incident" in told["text"]
+    assert f"/status/publish/incidents/{incident.reference}|" in told["text"]
+
+
+def test_components_and_their_status_go_together(people: dict[str, Any], slack: FakeSlackWeb) -> None:
+    service = make_service("payments", name="Payments")
+    api = make_component(service, "api")
+    foreign = make_component(make_service("other"), "foreign")
+    incident = make_incident(people["alice"], service=service)
+    public = statuspage.publish_incident(people["alice"], incident, name="Payments failing", body="Looking")
+    view = open_update_modal(slack, incident)
+
+    reply = submit(view, update_values("Text", api))
+    assert reply["response_action"] == "errors" and "component_status" in reply["errors"]
+    reply = submit(view, update_values("Text", status="major_outage"))
+    assert reply["response_action"] == "errors" and "components" in reply["errors"]
+    reply = submit(view, update_values("Text", foreign, status="major_outage"))
+    assert reply["response_action"] == "errors" and "components" in reply["errors"]
+    reply = submit(view, update_values("Text", api, status="under_maintenance"))
+    assert reply["response_action"] == "errors" and "component_status" in reply["errors"]
+    assert public.updates.count() == 1
+    assert not incident.timeline.filter(kind="update", text="Text").exists()
+    assert statuspage.current_status(api) == "operational"
+
+
+def test_a_service_without_components_asks_for_none(people: dict[str, Any], slack: FakeSlackWeb) -> None:
+    incident = make_incident(people["alice"], service=make_service("bare"))
+    view = open_update_modal(slack, incident)
+    assert {"components", "component_status"}.isdisjoint(block.get("block_id") for block in view["blocks"])

@@ -3,18 +3,32 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import User
 from ninja import Field, Schema
 
 from watchkeeper.domain.workflow import IncidentType
+from watchkeeper.incidents import panels
 from watchkeeper.incidents.checklist import StepState, checklist
 from watchkeeper.incidents.models import Incident, TimelineEntry
 
 
 def _username(user: User | None) -> str | None:
     return user.get_username() if user else None
+
+
+# Where a list endpoint leaves each incident's flags, asked for the whole list at once (see api.incidents).
+FLAGS_ATTRIBUTE = "_watchkeeper_flags"
+
+
+def attach_flags(user: User, incidents: list[Incident]) -> list[Incident]:
+    """Other apps' flags for every incident, read for this user in a fixed number of queries however many."""
+    found = panels.flags_for(user, incidents)
+    for incident in incidents:
+        setattr(incident, FLAGS_ATTRIBUTE, found[incident.pk])
+    return incidents
 
 
 class Versioned(Schema):
@@ -148,6 +162,10 @@ class IncidentOut(Schema):
     version: int
     checklist: list[ChecklistStepOut]
     timeline: list[TimelineEntryOut] = Field(description="Oldest first")
+    flags: list[str] = Field(
+        description="Short phrases other records add for you, such as the ICO deadline of a personal data breach "
+        "(only for those on the incident)"
+    )
 
     @staticmethod
     def resolve_url(incident: Incident) -> str:
@@ -196,6 +214,15 @@ class IncidentOut(Schema):
     def resolve_timeline(incident: Incident) -> list[TimelineEntry]:
         # Prefetched in order (oldest first, then by id so entries in the same instant keep their order).
         return list(incident.timeline.all())
+
+    @staticmethod
+    def resolve_flags(incident: Incident, context: dict[str, Any] | None) -> list[str]:
+        # A list endpoint has attached them in one batch; a single incident is asked for here, for whoever asked.
+        attached: list[str] | None = getattr(incident, FLAGS_ATTRIBUTE, None)
+        if attached is not None:
+            return attached
+        request = (context or {}).get("request")
+        return [] if request is None else panels.flags_for(request.user, [incident])[incident.pk]
 
 
 class MeOut(Schema):

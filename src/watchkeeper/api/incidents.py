@@ -35,6 +35,7 @@ from watchkeeper.api.incident_schemas import (
     TypeIn,
     UpdateIn,
     Versioned,
+    attach_flags,
 )
 from watchkeeper.catalogue import queries as catalogue
 from watchkeeper.catalogue.models import Service
@@ -163,7 +164,8 @@ def list_incidents(
 ) -> list[Incident]:
     """Newest first. `status` may be `open` (investigating, identified or monitoring)."""
     filters = _filters(status, service, priority)
-    return list(_detailed(queries.incidents_for(_actor(request), filters)))
+    actor = _actor(request)
+    return attach_flags(actor, list(_detailed(queries.incidents_for(actor, filters))))
 
 
 @router.get("/incidents/{reference}", response=IncidentOut)

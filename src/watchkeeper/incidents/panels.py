@@ -2,11 +2,15 @@
 
 Each app registers a function in its AppConfig.ready(); the function returns the links a person may follow,
 or none, so visibility stays the contributing app's own rule.
+
+Flags are short phrases shown wherever an incident is shown (dashboard rows, the incident page's key facts, the
+API and CLI): "ICO deadline Mon 30 Mar 2026, 11:00 BST (due in 5 hours)". A flag source takes the whole list of
+incidents at once and answers in a fixed number of queries, so a dashboard of any length costs the same.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AnonymousUser, User
@@ -23,6 +27,9 @@ class Link:
 
 LinkSource = Callable[[User | AnonymousUser, Incident], list[Link]]
 _sources: list[LinkSource] = []
+# Given every incident on a page at once: incident id -> one short phrase, only for incidents this user may see it on.
+FlagSource = Callable[[User | AnonymousUser, list[Incident]], dict[int, str]]
+_flag_sources: list[FlagSource] = []
 # Templates rendered at the foot of the incident page with its context (the delivery log, say).
 _sections: list[str] = []
 
@@ -44,3 +51,22 @@ def sections() -> list[str]:
 
 def links_for(user: User | AnonymousUser, incident: Incident) -> list[Link]:
     return [link for source in _sources for link in source(user, incident)]
+
+
+def contribute_flag(source: FlagSource) -> FlagSource:
+    if source not in _flag_sources:
+        _flag_sources.append(source)
+    return source
+
+
+def flags_for(user: User | AnonymousUser, incidents: Iterable[Incident]) -> dict[int, list[str]]:
+    """Every incident's flags, in the order the sources registered; an incident with none maps to []."""
+    listed = list(incidents)
+    found: dict[int, list[str]] = {incident.pk: [] for incident in listed}
+    if not listed:
+        return found
+    for source in _flag_sources:
+        for incident_id, text in source(user, listed).items():
+            if incident_id in found and text:
+                found[incident_id].append(text)
+    return found

@@ -272,6 +272,20 @@ def change_type(
 
 
 @transaction.atomic
+def restrict(actor: User, incident: Incident, reason: str) -> Incident:
+    """Limits the incident to its team, security and admins from now on (a breach found mid-incident)."""
+    if not reason.strip():
+        raise ValidationError({"reason": "Say why the incident is being restricted"})
+    incident = _lock(actor, incident, None)
+    if incident.restricted:
+        return incident
+    incident.restricted = True
+    _save(incident)
+    _record(incident, actor, EntryKind.NOTE, f"Restricted: {reason.strip()}")
+    return incident
+
+
+@transaction.atomic
 def change_status(
     actor: User, incident: Incident, status: str, note: str = "", *, expected_version: int | None = None
 ) -> Incident:

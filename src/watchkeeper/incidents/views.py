@@ -117,10 +117,13 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     filters = form.filters()
     now = timezone.now()
     finished = Paginator(queries.finished_incidents(user, filters), FINISHED_PER_PAGE).get_page(request.GET.get("page"))
+    open_incidents = list(queries.open_incidents(user, filters))
     context = {
         "form": form,
-        "open_incidents": [_listed(incident, now) for incident in queries.open_incidents(user, filters)],
+        "open_incidents": [_listed(incident, now) for incident in open_incidents],
         "finished": finished,
+        # Other apps' short phrases per incident (the ICO deadline, say), asked for the whole page in one go.
+        "flags": panels.flags_for(user, [*open_incidents, *finished.object_list]),
         "pagination": _pagination(request, finished),
         "can_declare": can_act(user),
         "active_nav": "incidents",
@@ -248,6 +251,7 @@ def incident_page(request: HttpRequest, incident: Incident, failed: forms.Form |
         "priority_hints": priority_hints(policies),
         "forms": action_forms,
         "related": panels.links_for(user, incident),
+        "flags": panels.flags_for(user, [incident])[incident.pk],
         "sections": panels.sections(),
         "acting": acting,
         "me": user,

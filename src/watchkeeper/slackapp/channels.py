@@ -21,6 +21,8 @@ log = logging.getLogger(__name__)
 # Slack's own answers when an invitation is not needed or not possible; the rest of the work carries on.
 HARMLESS_INVITE_ERRORS = {"already_in_channel", "cant_invite_self", "user_not_found", "user_is_restricted"}
 NAME_ATTEMPTS = 5
+# Said in a public channel when its incident becomes restricted: no title, no details.
+RESTRICTED_NOTE = "This incident is now restricted; discussion has moved to a private channel."
 
 
 def channel_name(incident: Incident, attempt: int = 1) -> str:
@@ -48,21 +50,32 @@ def invite(client: WebClient, channel: IncidentChannel, incident: Incident) -> N
                 raise
 
 
+def _new_conversation(client: WebClient, incident: Incident) -> tuple[str, str]:
+    """Creates the channel, numbering the name while it is taken; returns its id and name."""
+    for attempt in range(1, NAME_ATTEMPTS + 1):
+        name = channel_name(incident, attempt)
+        try:
+            created = client.conversations_create(name=name, is_private=incident.restricted)
+            return str(created["channel"]["id"]), name
+        except SlackApiError as error:
+            if error.response.get("error") != "name_taken" or attempt == NAME_ATTEMPTS:
+                raise
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
 def create(client: WebClient, incident: Incident) -> IncidentChannel:
     existing = IncidentChannel.objects.filter(incident=incident).first()
     if existing is not None:
         refresh(client, incident, existing)
         return existing
-    for attempt in range(1, NAME_ATTEMPTS + 1):
-        name = channel_name(incident, attempt)
-        try:
-            created = client.conversations_create(name=name, is_private=incident.restricted)
-            break
-        except SlackApiError as error:
-            if error.response.get("error") != "name_taken" or attempt == NAME_ATTEMPTS:
-                raise
+    channel_id, name = _new_conversation(client, incident)
     # Saved at once, so commands typed in the channel find their incident while the rest is set up.
-    channel = IncidentChannel.objects.create(incident=incident, channel_id=created["channel"]["id"], name=name)
+    channel = IncidentChannel.objects.create(incident=incident, channel_id=channel_id, name=name)
+    _set_up(client, incident, channel)
+    return channel
+
+
+def _set_up(client: WebClient, incident: Incident, channel: IncidentChannel) -> None:
     invite(client, channel, incident)
     client.conversations_setTopic(channel=channel.channel_id, topic=messages.topic(incident))
     posted = client.chat_postMessage(
@@ -77,6 +90,48 @@ def create(client: WebClient, incident: Incident) -> IncidentChannel:
     client.bookmarks_add(
         channel_id=channel.channel_id, title="Incident report", type="link", link=messages.report_url(incident)
     )
+
+
+def _withdraw(client: WebClient, incident: Incident, channel: IncidentChannel) -> None:
+    """Leaves the public channel saying nothing more about the incident, then archives it.
+
+    Its name, topic and pinned summary carry the title, so they go first; what people wrote there stays.
+    """
+    try:
+        client.conversations_rename(channel=channel.channel_id, name=f"{incident.reference.lower()}-restricted")
+    except SlackApiError as error:
+        log.warning("Could not rename %s (%s); archiving it as it is", channel.channel_id, error)
+    client.conversations_setTopic(channel=channel.channel_id, topic=f"{incident.reference} · restricted")
+    if channel.summary_ts:
+        client.chat_update(channel=channel.channel_id, ts=channel.summary_ts, text=RESTRICTED_NOTE, blocks=[])
+    client.chat_postMessage(channel=channel.channel_id, text=RESTRICTED_NOTE)
+    try:
+        client.conversations_archive(channel=channel.channel_id)
+    except SlackApiError as error:
+        if error.response.get("error") != "already_archived":
+            raise
+
+
+def make_private(client: WebClient, incident: Incident, channel: IncidentChannel) -> IncidentChannel:
+    """A restricted incident's discussion belongs in a private channel, and bots cannot make a channel private:
+    the public one is archived with a note that gives nothing away, and a private one takes its place.
+
+    Safe to run again: a channel Slack says is private is only refreshed, an archived one is not written to.
+    """
+    if channel.archived or not incident.restricted:
+        return channel
+    info = client.conversations_info(channel=channel.channel_id)["channel"]
+    if info.get("is_private"):
+        refresh(client, incident, channel)
+        return channel
+    if not info.get("is_archived"):
+        _withdraw(client, incident, channel)
+    channel_id, name = _new_conversation(client, incident)
+    log.info("Incident %s moved from public %s to private %s", incident.reference, channel.channel_id, channel_id)
+    # Recorded at once, so nothing more is said in the public channel and commands find the private one.
+    channel.channel_id, channel.name, channel.summary_ts = channel_id, name, ""
+    channel.save(update_fields=["channel_id", "name", "summary_ts"])
+    _set_up(client, incident, channel)
     return channel
 
 

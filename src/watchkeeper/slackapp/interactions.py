@@ -21,7 +21,7 @@ from watchkeeper import formatting
 from watchkeeper.incidents import queries, services
 from watchkeeper.incidents.models import Incident
 from watchkeeper.incidents.visibility import can_act_on
-from watchkeeper.slackapp import messages, modals, people, tasks
+from watchkeeper.slackapp import messages, modals, people, status_page, tasks
 from watchkeeper.slackapp.errors import explain, field_messages, tell
 from watchkeeper.slackapp.models import IncidentChannel
 
@@ -160,12 +160,19 @@ def _update_submitted(ack: Ack, body: dict[str, Any], client: WebClient) -> None
             incident = queries.get_incident(actor, meta["reference"])
             if fields["status"] and fields["status"] != incident.status:
                 incident = services.change_status(actor, incident, fields["status"])
-            services.post_update(actor, incident, fields["body"], public=fields["public"])
+            posted = status_page.post(
+                actor,
+                incident,
+                fields["body"],
+                public=fields["public"],
+                ids=fields["components"],
+                component_status=fields["component_status"],
+            )
     except Exception as error:
-        _field_errors(ack, error, {"body", "status"}, "body")
+        _field_errors(ack, error, {"body", "status", "components", "component_status"}, "body")
         return
     ack()
-    tell(client, user, f"Update posted on {incident.reference}.", channel=meta.get("channel") or None)
+    tell(client, user, status_page.confirmation(incident, posted), channel=meta.get("channel") or None)
 
 
 def _timeline_submitted(ack: Ack, body: dict[str, Any], client: WebClient) -> None:

@@ -12,7 +12,7 @@ from typing import Any
 
 from django.contrib.auth.models import User
 
-from watchkeeper.catalogue.models import Service
+from watchkeeper.catalogue.models import Component, Service
 from watchkeeper.domain.priority import DEFAULT_POLICIES
 from watchkeeper.domain.workflow import OPEN_STATUSES, IncidentType, Status
 from watchkeeper.incidents import queries
@@ -23,6 +23,14 @@ DECLARE = "declare"
 POST_UPDATE = "post_update"
 ADD_TO_TIMELINE = "add_to_timeline"
 SERVICE_CHOSEN = "declare_service"
+
+# What a public update may say about a component; under maintenance belongs to scheduled maintenance only.
+COMPONENT_STATUSES = {
+    "operational": "Operational",
+    "degraded_performance": "Degraded performance",
+    "partial_outage": "Partial outage",
+    "major_outage": "Major outage",
+}
 
 
 def _text(text: str) -> dict[str, Any]:
@@ -171,18 +179,41 @@ def update_view(incident: Incident, channel_id: str) -> dict[str, Any]:
                 hint="The comms lead writes what users see: only public updates go towards the status page.",
             ),
             _input("status", "Status", status_select, optional=True),
+            *_component_inputs(incident),
         ],
     }
+
+
+def _component_inputs(incident: Incident) -> list[dict[str, Any]]:
+    """The service's components and the status to give them: used only by public updates."""
+    components = [_option(c.name, str(c.pk)) for c in Component.objects.filter(service=incident.service)[:100]]
+    if not components:
+        return []
+    statuses = [_option(label, value) for value, label in COMPONENT_STATUSES.items()]
+    return [
+        _input(
+            "components",
+            "Affected components",
+            {"type": "multi_static_select", "options": components},
+            optional=True,
+            hint="Public updates only: shown on the status page with the status below.",
+        ),
+        _input("component_status", "Component status", {"type": "static_select", "options": statuses}, optional=True),
+    ]
 
 
 def read_update(view: dict[str, Any]) -> dict[str, Any]:
     values = _values(view)
     audience = (values.get("audience") or {}).get("selected_option") or {}
     status = (values.get("status") or {}).get("selected_option")
+    components = (values.get("components") or {}).get("selected_options") or []
+    component_status = (values.get("component_status") or {}).get("selected_option")
     return {
         "body": (values.get("body") or {}).get("value") or "",
         "public": audience.get("value") == "public",
         "status": status["value"] if status else None,
+        "components": [str(option["value"]) for option in components],
+        "component_status": component_status["value"] if component_status else None,
     }
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from watchkeeper.incidents import events
+from watchkeeper.incidents.models import Incident
 from watchkeeper.slackapp import conf
 from watchkeeper.slackapp.models import ChannelPolicy, IncidentChannel
 
@@ -31,5 +32,8 @@ def on_event(event: events.IncidentEvent) -> None:
         return
     if event.name == events.CLOSED:
         tasks.archive_channel.enqueue(event.incident_id)
+    elif event.name == events.TYPE_CHANGED and Incident.objects.filter(pk=event.incident_id, restricted=True).exists():
+        # Moved to a private channel if its channel is public; otherwise only refreshed.
+        tasks.restrict_channel.enqueue(event.incident_id)
     elif event.name in KEEP_CURRENT:
         tasks.refresh_channel.enqueue(event.incident_id)

@@ -32,6 +32,13 @@ def refresh_channel(incident_id: int) -> None:
 
 
 @task()
+def restrict_channel(incident_id: int) -> None:
+    channel = IncidentChannel.objects.filter(incident_id=incident_id).first()
+    if channel is not None:
+        channels.make_private(conf.web_client(), _incident(incident_id), channel)
+
+
+@task()
 def archive_channel(incident_id: int) -> None:
     channel = IncidentChannel.objects.filter(incident_id=incident_id).first()
     if channel is not None:

@@ -18,6 +18,7 @@ from watchkeeper.breaches.services.alerts import schedule_alerts
 from watchkeeper.breaches.services.common import decide, lock_breach, past_instant, require_actor, save
 from watchkeeper.domain.workflow import IncidentType
 from watchkeeper.incidents import events
+from watchkeeper.incidents import services as incident_services
 from watchkeeper.incidents.models import Incident
 
 FACT_FIELDS = (
@@ -58,7 +59,12 @@ def open_breach(actor: User, incident: Incident) -> Breach:
     require_actor(actor, incident)
     Incident.objects.select_for_update().get(pk=incident.pk)
     existing = Breach.objects.filter(incident=incident).first()
-    return existing or _create(incident, actor, "marked as involving personal data")
+    if existing:
+        return existing
+    # Personal data involved means the care the law asks: the incident, its timeline and the record stay
+    # with the response team, security and admins from here on.
+    incident_services.restrict(actor, incident, "It involves personal data")
+    return _create(incident, actor, "marked as involving personal data")
 
 
 def open_for_event(event: events.IncidentEvent) -> None:
