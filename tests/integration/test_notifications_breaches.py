@@ -139,14 +139,12 @@ def test_a_route_can_ask_for_breach_events_by_name_and_others_do_not_get_them(ad
     assert not breach_deliveries(incident, "breach.reminder").filter(channel=everything).exists()
 
 
-def test_a_breach_on_an_unrestricted_incident_names_the_deadline(smtp) -> None:
+def test_marking_personal_data_restricts_the_incident_so_reminders_name_only_the_reference(smtp) -> None:
     lead = make_user("lead")
     with time_machine.travel(AWARE, tick=False) as clock:
         incident = make_incident(lead, priority="P3", take_lead=True, title="Export ran twice")
         breaches.open_breach(lead, incident)
         run_until(clock, AWARE + timedelta(hours=24))
-    [subject] = mail(smtp, "lead@example.gov.uk", "ICO")
-    assert subject == (
-        f"Reminder: decide whether to report {incident.reference} to the ICO by 11:00 on 30 March "
-        "(24 hours since awareness)"
-    )
+    [subject] = mail(smtp, "lead@example.gov.uk", incident.reference)
+    assert subject == f"A restricted incident needs attention: {incident.reference}"
+    assert "Export ran twice" not in subject
