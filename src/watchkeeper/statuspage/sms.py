@@ -20,7 +20,8 @@ from notifications_python_client.errors import APIError
 from notifications_python_client.notifications import NotificationsAPIClient
 
 from watchkeeper.catalogue.models import Component
-from watchkeeper.notifications.channels import Permanent, Transient, parse_retry_after
+from watchkeeper.notifications.channels import Permanent, Transient
+from watchkeeper.notifications.channels.notify import failure
 from watchkeeper.notifications.secrets import reveal, seal
 from watchkeeper.statuspage import conf, subscribers
 from watchkeeper.statuspage.api import absolute
@@ -132,12 +133,7 @@ def _send(phone: str, message: str, reference: str) -> None:
             phone, conf.sms_template_id(), personalisation={"message": message}, reference=reference
         )
     except APIError as error:
-        status = error.status_code
-        detail = f"Notify {status}: {error.message}"
-        if status == 429 or status >= 500:
-            retry = error.response.headers.get("Retry-After") if error.response is not None else None
-            raise Transient(detail, parse_retry_after(retry)) from error
-        raise Permanent(detail) from error
+        raise failure(error) from error
     except requests.RequestException as error:
         raise Transient(f"Notify unreachable: {error}") from error
 

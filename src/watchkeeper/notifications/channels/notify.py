@@ -29,6 +29,16 @@ def personalisation(payload: dict[str, Any]) -> dict[str, str]:
     return {name: value or "" for name, value in fields.items()}
 
 
+def failure(error: APIError) -> Transient | Permanent:
+    """Notify's 429 and 5xx clear up by themselves; its other refusals (a bad key, a bad number) will not."""
+    status = error.status_code
+    detail = f"Notify {status}: {error.message}"
+    if status == 429 or status >= 500:
+        retry = error.response.headers.get("Retry-After") if error.response is not None else None
+        return Transient(detail, parse_retry_after(retry))
+    return Permanent(detail)
+
+
 class NotifyTransport:
     def send(self, message: Outgoing) -> Sent:
         api_key = message.secret or settings.NOTIFY_API_KEY
@@ -48,10 +58,5 @@ class NotifyTransport:
                     message.recipient, message.template_id, personalisation=fields, reference=message.key
                 )
         except APIError as error:
-            status = error.status_code
-            detail = f"Notify {status}: {error.message}"
-            if status == 429 or status >= 500:
-                retry = error.response.headers.get("Retry-After") if error.response is not None else None
-                raise Transient(detail, parse_retry_after(retry)) from error
-            raise Permanent(detail) from error
+            raise failure(error) from error
         return Sent(external_id=str(response.get("id", "")))
