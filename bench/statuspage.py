@@ -212,10 +212,12 @@ def http_benchmark(scratch: Path, seconds: int, server: str) -> bool:
     target = "watchkeeper.statuspage.snapshot_wsgi:django_with_snapshot"
     if server == "granian":
         beside = Path(sys.executable).with_name("granian")
-        # granian is not a dependency: it is used from this venv if installed there, else from PATH.
+        # granian is a dependency, so it sits beside this venv's python; PATH is the fallback for other venvs.
         granian = str(beside) if beside.exists() else shutil.which("granian") or "granian"
         app = [granian, "--interface", "wsgi", "--factory", target]
         app += ["--host", "127.0.0.1", "--port", str(app_port), "--workers", str(cpus), "--backlog", "4096"]
+        # The same threads as `watchkeeper serve` gives granian.
+        app += ["--runtime-threads", "2", "--blocking-threads", "2"]
         app += ["--log-level", "warning"]
     else:
         app = [sys.executable, "-m", "gunicorn", f"{target}()", "--bind", f"127.0.0.1:{app_port}"]
