@@ -13,7 +13,6 @@ from typing import cast
 
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest
 from ninja import Router
@@ -91,20 +90,6 @@ def _fields_renamed(**names: str) -> Iterator[None]:
         if not hasattr(error, "error_dict"):
             raise
         raise ValidationError({names.get(f, f): messages for f, messages in error.message_dict.items()}) from None
-
-
-@contextmanager
-def _unchanged_since(incident: Incident, version: int | None) -> Iterator[None]:
-    """The version check for service functions that take no expected_version; the lock spans check and change."""
-    with transaction.atomic():
-        if version is not None:
-            locked = Incident.objects.select_for_update().filter(pk=incident.pk)
-            if locked.values_list("version", flat=True).get() != version:
-                raise services.Conflict(
-                    f"{incident.reference} was changed by someone else since you read it. "
-                    "Check the latest and try again."
-                )
-        yield
 
 
 def _version(payload: Versioned | None) -> int | None:
@@ -254,8 +239,7 @@ def add_note(request: HttpRequest, reference: str, payload: NoteIn) -> Status[In
     """A note, action or decision on the timeline."""
 
     def change(actor: User, incident: Incident) -> object:
-        with _unchanged_since(incident, payload.version):
-            return services.add_note(actor, incident, payload.body, payload.kind)
+        return services.add_note(actor, incident, payload.body, payload.kind, expected_version=payload.version)
 
     return Status(201, _act(request, reference, change))
 
@@ -274,8 +258,8 @@ def reopen(request: HttpRequest, reference: str, payload: ReopenIn) -> Incident:
     """Back to investigating; the next update is due one interval from now."""
 
     def change(actor: User, incident: Incident) -> object:
-        with _unchanged_since(incident, payload.version), _fields_renamed(note="reason"):
-            return services.reopen(actor, incident, payload.reason)
+        with _fields_renamed(note="reason"):
+            return services.reopen(actor, incident, payload.reason, expected_version=payload.version)
 
     return _act(request, reference, change)
 
@@ -298,8 +282,7 @@ def join(request: HttpRequest, reference: str, payload: Versioned | None = None)
     """Join the response team yourself."""
 
     def change(actor: User, incident: Incident) -> object:
-        with _unchanged_since(incident, _version(payload)):
-            return services.join(actor, incident)
+        return services.join(actor, incident, expected_version=_version(payload))
 
     return _act(request, reference, change)
 
@@ -307,8 +290,7 @@ def join(request: HttpRequest, reference: str, payload: Versioned | None = None)
 @router.post("/incidents/{reference}/leave", response=IncidentOut)
 def leave(request: HttpRequest, reference: str, payload: Versioned | None = None) -> Incident:
     def change(actor: User, incident: Incident) -> object:
-        with _unchanged_since(incident, _version(payload)):
-            return services.leave(actor, incident)
+        return services.leave(actor, incident, expected_version=_version(payload))
 
     return _act(request, reference, change)
 
@@ -318,7 +300,6 @@ def tick_step(request: HttpRequest, reference: str, payload: ChecklistIn) -> Inc
     """Tick a GDS step by hand, for something that happened outside Watchkeeper."""
 
     def change(actor: User, incident: Incident) -> object:
-        with _unchanged_since(incident, payload.version):
-            return services.tick_step(actor, incident, payload.step, payload.note)
+        return services.tick_step(actor, incident, payload.step, payload.note, expected_version=payload.version)
 
     return _act(request, reference, change)

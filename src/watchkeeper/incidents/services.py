@@ -199,10 +199,10 @@ def assign_role(
 
 
 @transaction.atomic
-def join(actor: User, incident: Incident, user: User | None = None) -> Incident:
+def join(actor: User, incident: Incident, user: User | None = None, *, expected_version: int | None = None) -> Incident:
     """Adds someone (the actor by default) to the response team."""
     user = user or actor
-    incident = _lock(actor, incident, None)
+    incident = _lock(actor, incident, expected_version)
     if not can_act(user):
         raise ValidationError({"username": f"{user.get_username()} is not a responder"})
     if not incident.responders.filter(user=user, left_at__isnull=True).exists():
@@ -212,9 +212,11 @@ def join(actor: User, incident: Incident, user: User | None = None) -> Incident:
 
 
 @transaction.atomic
-def leave(actor: User, incident: Incident, user: User | None = None) -> Incident:
+def leave(
+    actor: User, incident: Incident, user: User | None = None, *, expected_version: int | None = None
+) -> Incident:
     user = user or actor
-    incident = _lock(actor, incident, None)
+    incident = _lock(actor, incident, expected_version)
     if incident.responders.filter(user=user, left_at__isnull=True).update(left_at=timezone.now()):
         _record(incident, actor, EntryKind.ROLE, f"{user.get_username()} left the response team")
     return incident
@@ -342,13 +344,20 @@ def post_update(
 
 
 @transaction.atomic
-def add_note(actor: User, incident: Incident, body: str, kind: str = EntryKind.NOTE.value) -> TimelineEntry:
+def add_note(
+    actor: User,
+    incident: Incident,
+    body: str,
+    kind: str = EntryKind.NOTE.value,
+    *,
+    expected_version: int | None = None,
+) -> TimelineEntry:
     """A note, action or decision on the timeline: the living record of the investigation."""
     if kind not in NOTE_KINDS:
         raise ValidationError({"kind": f"unknown kind {kind!r}: use note, action or decision"})
     if not body.strip():
         raise ValidationError({"body": f"Enter the {kind}"})
-    incident = _lock(actor, incident, None)
+    incident = _lock(actor, incident, expected_version)
     entry = _record(incident, actor, kind, body.strip())
     tick(incident, Step.INVESTIGATING_WITH_REPORT, actor)
     return entry
@@ -372,11 +381,11 @@ def resolve(actor: User, incident: Incident, summary: str, *, expected_version: 
 
 
 @transaction.atomic
-def reopen(actor: User, incident: Incident, reason: str) -> Incident:
+def reopen(actor: User, incident: Incident, reason: str, *, expected_version: int | None = None) -> Incident:
     """Back to investigating; the next update is due one interval after reopening."""
     if not reason.strip():
         raise ValidationError({"note": "Say why the incident is being reopened"})
-    incident = _lock(actor, incident, None)
+    incident = _lock(actor, incident, expected_version)
     if incident.status_enum is not Status.RESOLVED:
         raise ValidationError({"status": f"{incident.reference} is not resolved, so cannot be reopened"})
     incident.status = Status.INVESTIGATING.value
@@ -405,13 +414,15 @@ def close(actor: User, incident: Incident, *, expected_version: int | None = Non
 
 
 @transaction.atomic
-def tick_step(actor: User, incident: Incident, step: str, note: str = "") -> Incident:
+def tick_step(
+    actor: User, incident: Incident, step: str, note: str = "", *, expected_version: int | None = None
+) -> Incident:
     """A person ticks a GDS step by hand, for what happened outside Watchkeeper."""
     try:
         wanted = Step(step)
     except ValueError:
         raise ValidationError({"step": f"unknown step {step!r}"}) from None
-    incident = _lock(actor, incident, None)
+    incident = _lock(actor, incident, expected_version)
     if tick(incident, wanted, actor, automatic=False, note=note):
         _record(incident, actor, EntryKind.CHECKLIST, f"Ticked step {wanted.number}: {wanted.label}", step=step)
     return incident
