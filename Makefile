@@ -3,14 +3,16 @@ SHELL := /bin/bash
 PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
-UV := $(shell command -v uv 2>/dev/null || echo $(VENV)/.uv/bin/uv)
+# uv lives outside .venv: uv refuses to sync into a directory that is not already a Python environment.
+UV_HOME := build/uv
+UV := $(shell command -v uv 2>/dev/null || echo $(UV_HOME)/bin/uv)
 GOVUK := node_modules/govuk-frontend/dist/govuk
 
 .PHONY: install run test lint types pytest assets clean bench-notify bench-statuspage bench-register
 
 $(UV):
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed ($(PYTHON) not found)"; exit 1; }
-	$(PYTHON) -m venv $(VENV)/.uv && $(VENV)/.uv/bin/pip install --quiet uv
+	$(PYTHON) -m venv $(UV_HOME) && $(UV_HOME)/bin/pip install --quiet uv
 
 $(BIN)/watchkeeper: pyproject.toml uv.lock | $(UV)
 	$(UV) sync --frozen --python $(PYTHON)
