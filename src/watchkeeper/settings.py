@@ -159,9 +159,18 @@ X_FRAME_OPTIONS = "DENY"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"access": {"format": "%(asctime)s %(message)s"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler"},
+        "access": {"class": "logging.StreamHandler", "formatter": "access"},
+    },
+    "loggers": {"watchkeeper.access": {"handlers": ["access"], "propagate": False}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
+# The access log (watchkeeper.web.access_log): a line per request that reaches Django, and a summary of the status
+# page's snapshot hits every ACCESS_LOG_SNAPSHOT_SECONDS, so the page everyone refreshes stays at full speed.
+ACCESS_LOG = os.environ.get("ACCESS_LOG", "1").lower() not in {"0", "false", "no", "off"}
+ACCESS_LOG_SNAPSHOT_SECONDS = float(os.environ.get("ACCESS_LOG_SNAPSHOT_SECONDS", "60"))
 
 # Optional single sign-on with OpenID Connect: on when OIDC_RP_CLIENT_ID is set.
 OIDC_ENABLED = bool(os.environ.get("OIDC_RP_CLIENT_ID"))

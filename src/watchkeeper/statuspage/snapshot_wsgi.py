@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from watchkeeper.statuspage.paths import CONTENT_TYPES, GZIP_SUFFIX, file_for
+from watchkeeper.web.access_log import SnapshotHits
 
 StartResponse = Callable[..., Any]
 WSGIApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
@@ -58,7 +59,12 @@ def _accepts_gzip(environ: dict[str, Any]) -> bool:
 
 class SnapshotApp:
     def __init__(
-        self, app: WSGIApp, directory: Path | str | None = None, prefix: str = "/status/", max_age: int | None = None
+        self,
+        app: WSGIApp,
+        directory: Path | str | None = None,
+        prefix: str = "/status/",
+        max_age: int | None = None,
+        hits: SnapshotHits | None = None,
     ) -> None:
         from watchkeeper.statuspage import conf
 
@@ -66,6 +72,7 @@ class SnapshotApp:
         self.directory = str(directory or conf.snapshot_dir())
         self.prefix = prefix
         self.max_age = conf.cache_seconds() if max_age is None else max_age
+        self.hits = hits
         self._cache_control = (
             # Short freshness so updates show quickly; stale copies may stand in while the origin is in trouble.
             f"public, max-age={self.max_age}, stale-while-revalidate=60, stale-if-error=86400"
@@ -82,7 +89,10 @@ class SnapshotApp:
             if name is not None:
                 entry = self._entry(name)
                 if entry is not None:
-                    return self._respond(environ, start_response, entry, method == "HEAD")
+                    status, body = self._respond(environ, start_response, entry, method == "HEAD")
+                    if self.hits is not None:
+                        self.hits.count(status)
+                    return body
         return self.app(environ, start_response)
 
     def _name(self, path: str) -> str | None:
@@ -168,23 +178,31 @@ class SnapshotApp:
         return gzip.compress(plain, mtime=0) if len(plain) > 256 else None
 
     @staticmethod
-    def _respond(environ: dict[str, Any], start_response: StartResponse, entry: Entry, head: bool) -> Iterable[bytes]:
+    def _respond(
+        environ: dict[str, Any], start_response: StartResponse, entry: Entry, head: bool
+    ) -> tuple[str, Iterable[bytes]]:
         use_gzip = entry.compressed is not None and _accepts_gzip(environ)
         match = environ.get("HTTP_IF_NONE_MATCH")
         # Either representation's tag matches: the content is the same, and a cache may hold either.
         if match and (entry.etag in match or entry.gzip_etag in match or match.strip() == "*"):
             start_response("304 Not Modified", entry.gzip_not_modified if use_gzip else entry.not_modified)
-            return EMPTY
+            return "304", EMPTY
         if use_gzip:
             start_response("200 OK", entry.gzip_headers)
-            return EMPTY if head else [entry.compressed]  # type: ignore[list-item]
+            return "200", EMPTY if head else [entry.compressed]  # type: ignore[list-item]
         start_response("200 OK", entry.plain_headers)
-        return EMPTY if head else [entry.plain]
+        return "200", EMPTY if head else [entry.plain]
 
 
 def django_with_snapshot() -> SnapshotApp:
-    """The whole app as wsgi.py should serve it: Django, behind the snapshot."""
+    """The whole app as wsgi.py serves it: Django behind the snapshot, with the access log unless it is off."""
+    from django.conf import settings
     from django.core.wsgi import get_wsgi_application
 
+    from watchkeeper.web.access_log import RequestLog
+
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "watchkeeper.settings")
-    return SnapshotApp(get_wsgi_application())
+    django = get_wsgi_application()
+    if not settings.ACCESS_LOG:
+        return SnapshotApp(django)
+    return SnapshotApp(RequestLog(django), hits=SnapshotHits(settings.ACCESS_LOG_SNAPSHOT_SECONDS))

@@ -67,7 +67,8 @@ def sweep(update_id: int, purpose: str) -> int:
     return sum(len(batch) for batch in batches)
 
 
-@task()
+# The page everyone refreshes during an outage must show a new update at once, not after a bulk send.
+@task(priority=URGENT)
 def refresh_snapshot() -> int:
     return snapshot.write()
 
