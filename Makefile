@@ -8,7 +8,7 @@ UV_HOME := build/uv
 UV := $(shell command -v uv 2>/dev/null || echo $(UV_HOME)/bin/uv)
 GOVUK := node_modules/govuk-frontend/dist/govuk
 
-.PHONY: install run test lint types pytest assets clean bench-notify bench-statuspage bench-register
+.PHONY: install run test lint types pytest assets clean bench bench-notify bench-statuspage bench-register
 
 $(UV):
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed ($(PYTHON) not found)"; exit 1; }
@@ -50,6 +50,10 @@ pytest: install
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 test: lint types pytest
+
+# Every benchmark, then one table of figures and goals; PostgreSQL too when BENCH_POSTGRES_URL or DATABASE_URL names one.
+bench: install
+	$(BIN)/python bench/all.py $(BENCH_ARGS)
 
 bench-notify: install
 	$(BIN)/python bench/notify.py

@@ -36,10 +36,15 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))
+
+from results import record  # noqa: E402 (bench/ is not a package)
+
 WHSEC = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
 PATHS = ["/status/", "/status/api/v2/summary.json"]
 CONNECTIONS = [50, 500, 2000]
 P99_GOAL_MS = {500: 100.0, 2000: 250.0}
+DATABASE = "SQLite"
 
 SETTINGS = """
 from watchkeeper.settings import *  # noqa: F403
@@ -230,7 +235,7 @@ def publish_latency(port: int, world: dict[str, Any]) -> float:
     return float("inf")
 
 
-def http_benchmark(scratch: Path, seconds: int, world: dict[str, Any]) -> bool:
+def http_benchmark(scratch: Path, seconds: int, world: dict[str, Any], connection_counts: list[int]) -> bool:
     if not (shutil.which("wrk") and (shutil.which("nginx") or Path("/usr/sbin/nginx").exists())):
         print("HTTP: skipped (install wrk and nginx)")
         return True
@@ -268,9 +273,10 @@ def http_benchmark(scratch: Path, seconds: int, world: dict[str, Any]) -> bool:
         latency = publish_latency(app_port, world)
         print(f"a new public update served on /status/ {latency:.2f} s after it was posted (goal under 2 s)")
         ok = latency < 2
+        record("statuspage", "public update to served snapshot", latency, "s", "under 2 s", ok, DATABASE)
         header = f"{'path':<30} {'conns':>5} {'server':<9} {'req/s':>9} {'p50 ms':>7} {'p99 ms':>7} {'errors':>6}"
         print(header)
-        for connections in CONNECTIONS:
+        for connections in connection_counts:
             for path in PATHS:
                 runs = {
                     name: wrk(f"http://127.0.0.1:{port}{path}", connections, seconds)
@@ -287,6 +293,15 @@ def http_benchmark(scratch: Path, seconds: int, world: dict[str, Any]) -> bool:
                 p99_goal = P99_GOAL_MS.get(connections, float("inf"))
                 goal = to_base >= 0.9 and to_nginx >= 0.5 and app["errors"] == 0 and app["p99"] < p99_goal
                 ok = ok and goal
+                label = f"{path} at {connections} connections"
+                record("statuspage", f"{label}: serve/baseline", to_base, "x", "at least 0.9", to_base >= 0.9, DATABASE)
+                record("statuspage", f"{label}: serve/nginx", to_nginx, "x", "at least 0.5", to_nginx >= 0.5, DATABASE)
+                if connections in P99_GOAL_MS:
+                    p99_met = app["p99"] < p99_goal
+                    record(
+                        "statuspage", f"{label}: p99", app["p99"], "ms", f"under {p99_goal:.0f} ms", p99_met, DATABASE
+                    )
+                record("statuspage", f"{label}: errors", app["errors"], "", "0", app["errors"] == 0, DATABASE)
                 print(
                     f"{'':<30} {'':>5} serve/baseline {to_base:.2f} (goal 0.9)  serve/nginx {to_nginx:.2f} (goal 0.5)"
                     f"  p99 goal {p99_goal:.0f} ms  {'goal met' if goal else 'GOAL MISSED'}"
@@ -385,6 +400,17 @@ def fanout_benchmark(world: dict[str, Any], emails: int, webhooks: int, workers:
     ok = states.get("sent", 0) == total and len(ids) == emails and len(receiver.received) == webhooks
     ok = ok and email_dups == 0 and hook_dups == 0
     print(f"  {'nothing lost, nothing twice' if ok else 'GOAL MISSED'}")
+    figure = f"fan-out of {emails:,} emails + {webhooks:,} webhooks, a worker killed halfway"
+    record(
+        "statuspage",
+        f"{figure}: lost or twice",
+        total - states.get("sent", 0) + email_dups + hook_dups,
+        "",
+        "0",
+        ok,
+        DATABASE,
+    )
+    record("statuspage", f"{figure}: time", elapsed, "s", "-", True, DATABASE)
     return ok
 
 
@@ -395,12 +421,15 @@ def main() -> None:
     parser.add_argument("--webhooks", type=int, default=1_000)
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--postgres", default=os.environ.get("BENCH_POSTGRES_URL", ""), help="a PostgreSQL URL")
+    parser.add_argument("--connections", type=int, nargs="+", default=CONNECTIONS, help="wrk connection counts")
     parser.add_argument("--skip-http", action="store_true")
     parser.add_argument("--skip-fanout", action="store_true")
     args = parser.parse_args()
     scratch = Path(tempfile.mkdtemp(prefix="wk-bench-status-"))
     scratch.chmod(0o755)  # nginx's workers run as another user and must read the snapshot
     database_url = args.postgres or f"sqlite:///{scratch / 'bench.sqlite3'}"
+    global DATABASE
+    DATABASE = "PostgreSQL" if args.postgres else "SQLite"
     if args.postgres:
         import psycopg
 
@@ -412,7 +441,7 @@ def main() -> None:
     world = make_world()
     ok = True
     if not args.skip_http:
-        ok = http_benchmark(scratch, args.seconds, world) and ok
+        ok = http_benchmark(scratch, args.seconds, world, args.connections) and ok
     if not args.skip_fanout:
         ok = fanout_benchmark(world, args.emails, args.webhooks, args.workers) and ok
     shutil.rmtree(scratch, ignore_errors=True)
