@@ -59,7 +59,7 @@ def _credentials_file() -> str:
 
 
 @transaction.atomic
-def load_demo() -> str:
+def load_demo(*, empty: bool = False) -> str:
     """Loads the demo once; later runs change nothing and say how to sign in."""
     if Team.objects.filter(slug=TEAMS[0][0]).exists():
         return _sign_in_message(reused=True)
