@@ -206,7 +206,8 @@ def wrk(url: str, connections: int, seconds: int) -> dict[str, float]:
 
 def serve_command(port: int) -> list[str]:
     """Exactly what `watchkeeper serve` starts for its web part, on this port."""
-    from watchkeeper.cli import build_parser, web_command
+    from watchkeeper.cli import build_parser
+    from watchkeeper.serve import web_command
 
     return web_command(build_parser().parse_args(["serve", "--host", "127.0.0.1", "--port", str(port)]))
 
