@@ -1,4 +1,6 @@
-"""Notification channels, routes and the delivery log: anyone with a token reads; admins change. Secrets never leave."""
+"""Notification channels, routes and the delivery log. Only admins read or change channels (their targets are
+staff addresses, phone numbers and webhook URLs); anyone with a token reads routes and the delivery log of an
+incident they can see. Secrets never leave, and URLs in the log show only their scheme and host."""
 
 from __future__ import annotations
 
@@ -112,6 +114,10 @@ class DeliveryOut(Schema):
     def resolve_channel(obj: Delivery) -> str | None:
         return obj.channel.name if obj.channel else None
 
+    @staticmethod
+    def resolve_recipient(obj: Delivery) -> str:
+        return obj.shown_recipient
+
 
 def _channel(ref: int | str, field: str = "channel") -> Channel:
     found = queries.channels().filter(**({"pk": ref} if isinstance(ref, int) else {"name": ref})).first()
@@ -132,7 +138,7 @@ def _service(slug: str | None) -> Service | None:
 def _require_admin(request: HttpRequest) -> None:
     """Checked before looking anything up, so a non-admin learns nothing from a 404 or 422."""
     if not is_admin(request.user):
-        raise PermissionDenied("Only admins can change notification channels and routes")
+        raise PermissionDenied("Only admins can see or change notification channels, and change routes")
 
 
 def _channel_by_id(channel_id: int) -> Channel:
@@ -151,6 +157,8 @@ def _route_by_id(route_id: int) -> Route:
 
 @router.get("/channels", response=list[ChannelOut])
 def list_channels(request: HttpRequest) -> list[Channel]:
+    """Admins only: targets are staff addresses, phone numbers and webhook URLs, nobody else's business."""
+    _require_admin(request)
     return list(queries.channels())
 
 
@@ -162,6 +170,7 @@ def create_channel(request: HttpRequest, payload: ChannelIn) -> Status[Channel]:
 
 @router.get("/channels/{channel_id}", response=ChannelOut)
 def get_channel(request: HttpRequest, channel_id: int) -> Channel:
+    _require_admin(request)
     return _channel_by_id(channel_id)
 
 

@@ -76,6 +76,9 @@ class StatusIn(Versioned):
 class UpdateIn(Versioned):
     body: str
     public: bool = Field(False, description="Meant for the public status page")
+    confirm_restricted: bool = Field(
+        False, description="An admin's explicit decision that a restricted incident's update may be public"
+    )
 
 
 class NoteIn(Versioned):

@@ -228,7 +228,12 @@ def post_update(request: HttpRequest, reference: str, payload: UpdateIn) -> Stat
             request,
             reference,
             lambda actor, incident: services.post_update(
-                actor, incident, payload.body, public=payload.public, expected_version=payload.version
+                actor,
+                incident,
+                payload.body,
+                public=payload.public,
+                expected_version=payload.version,
+                confirm_restricted=payload.confirm_restricted,
             ),
         ),
     )

@@ -69,7 +69,14 @@ def action(
 
 
 def _post_update(user: User, incident: Incident, data: dict[str, Any]) -> str:
-    services.post_update(user, incident, data["body"], public=data["public"], expected_version=data["version"])
+    services.post_update(
+        user,
+        incident,
+        data["body"],
+        public=data["public"],
+        expected_version=data["version"],
+        confirm_restricted=data["confirm_restricted"],
+    )
     return "Public update posted" if data["public"] else "Update posted"
 
 

@@ -147,6 +147,9 @@ class UpdateForm(VersionedForm):
         error_messages={"required": "Enter the update"},
     )
     public = forms.BooleanField(required=False, label="Public: publish this update on the status page")
+    confirm_restricted = forms.BooleanField(
+        required=False, label="I am an admin and I confirm this restricted incident's update may be published"
+    )
 
 
 class NoteForm(forms.Form):

@@ -322,12 +322,20 @@ def _check(current: Status, wanted: Status) -> None:
 
 @transaction.atomic
 def post_update(
-    actor: User, incident: Incident, body: str, *, public: bool = False, expected_version: int | None = None
+    actor: User,
+    incident: Incident,
+    body: str,
+    *,
+    public: bool = False,
+    expected_version: int | None = None,
+    confirm_restricted: bool = False,
 ) -> TimelineEntry:
     """A stakeholder update: it resets the next-update clock as the priority's policy says."""
     if not body.strip():
         raise ValidationError({"body": "Enter the update"})
     incident = _lock(actor, incident, expected_version)
+    if public:
+        _check_public_allowed(actor, incident, confirm_restricted)
     if not incident.is_open:
         raise ValidationError({"body": f"{incident.reference} is {incident.status}: reopen it to post updates"})
     now = timezone.now()
@@ -339,8 +347,22 @@ def post_update(
     _save(incident)
     entry = _record(incident, actor, EntryKind.UPDATE, body.strip(), public=public, late=late)
     tick(incident, Step.INVESTIGATING_WITH_REPORT, actor)
-    _publish(events.UPDATED, incident, actor, entry_id=entry.pk, public=public)
+    _publish(
+        events.UPDATED, incident, actor, entry_id=entry.pk, public=public, confirmed=public and incident.restricted
+    )
     return entry
+
+
+def _check_public_allowed(actor: User, incident: Incident, confirm_restricted: bool) -> None:
+    """A restricted incident says nothing in public without an admin's explicit decision, as publishing it needs:
+    an incident restricted after it was published must not keep feeding the status page and its subscribers."""
+    if not incident.restricted:
+        return
+    if not confirm_restricted:
+        raise ValidationError(
+            {"public": f"{incident.reference} is restricted: a public update needs an admin to confirm it"}
+        )
+    _require(has_role(actor, Role.ADMIN), "Only an admin can confirm a public update on a restricted incident")
 
 
 @transaction.atomic

@@ -18,7 +18,7 @@ from watchkeeper.domain.workflow import Step
 from watchkeeper.incidents.checklist import tick
 from watchkeeper.incidents.models import EntryKind, TimelineEntry
 from watchkeeper.notifications import secrets
-from watchkeeper.notifications.channels import Outgoing, Permanent, Sent, Transient, transport_for
+from watchkeeper.notifications.channels import Outgoing, Permanent, Sent, Transient, scrub, transport_for
 from watchkeeper.notifications.models import Audience, Channel, Delivery, Status, Thread
 
 # The gap between two messages on one channel: Slack allows about one a second per channel, Notify 3,000 a minute.
@@ -53,12 +53,14 @@ def attempt(delivery_id: int, number: int) -> None:
     if claimed is None:
         return
     row, outgoing = claimed
+    # A transport's exception may quote the URL it called, and for Slack and Teams webhooks that URL is the
+    # credential: the text is scrubbed here, before it is stored, put on the timeline or sent to the comms lead.
     try:
         sent = transport_for(row.kind).send(outgoing)
     except Transient as error:
-        _failed(row.pk, row.attempts, str(error), retryable=True, retry_after=error.retry_after)
+        _failed(row.pk, row.attempts, scrub(str(error), outgoing.secret), retryable=True, retry_after=error.retry_after)
     except Permanent as error:
-        _failed(row.pk, row.attempts, str(error), retryable=False)
+        _failed(row.pk, row.attempts, scrub(str(error), outgoing.secret), retryable=False)
     else:
         _succeeded(row.pk, row.attempts, sent)
 
@@ -145,7 +147,7 @@ def _locked_if_ours(delivery_id: int, number: int) -> Delivery | None:
 
 
 def describe(row: Delivery) -> str:
-    return f"{row.channel.name} ({row.recipient})" if row.channel else row.recipient
+    return f"{row.channel.name} ({row.shown_recipient})" if row.channel else row.shown_recipient
 
 
 def _timeline(row: Delivery, text: str, now: datetime) -> None:

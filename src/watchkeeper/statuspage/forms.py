@@ -142,6 +142,10 @@ class UpdateForm(ComponentChoiceMixin):
         "Backfilled updates notify nobody.",
     )
 
+    confirm_restricted = forms.BooleanField(
+        label="I am an admin and I confirm this restricted incident may be published", required=False
+    )
+
     def clean_display_at(self) -> datetime | None:
         return _local(self.cleaned_data["display_at"], "display_at")
 
@@ -156,9 +160,6 @@ class PublishForm(UpdateForm):
         help_text="Say how users are affected, in plain English, for example 'Delay in publishing content'.",
     )
     impact_override = forms.ChoiceField(label="Impact", choices=IMPACT_CHOICES, required=False)
-    confirm_restricted = forms.BooleanField(
-        label="I am an admin and I confirm this restricted incident may be published", required=False
-    )
     field_order = ["name", "status", "body", "components", "component_status", "impact_override", "notify"]
 
 

@@ -81,6 +81,11 @@ class PublicIncident(models.Model):
     def is_maintenance(self) -> bool:
         return self.kind == self.Kind.MAINTENANCE
 
+    @property
+    def frozen(self) -> bool:
+        """Its incident became (or was) restricted: nothing more is posted without an admin confirming."""
+        return self.incident is not None and self.incident.restricted
+
 
 class PublicUpdate(models.Model):
     """One post on a public incident. Backfilled posts (displayed in the past) notify nobody."""

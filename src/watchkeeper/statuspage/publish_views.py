@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from watchkeeper.accounts.roles import can_act, is_admin
 from watchkeeper.govuk_forms import apply_service
 from watchkeeper.incidents import queries as incident_queries
+from watchkeeper.incidents.visibility import can_see
 from watchkeeper.statuspage import queries, services
 from watchkeeper.statuspage.forms import (
     MAINTENANCE_STATUS_CHOICES,
@@ -93,7 +94,12 @@ def publish_incident(request: HttpRequest, reference: str) -> HttpResponse:
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     _require_publisher(request)
     public = get_object_or_404(queries.public_incidents(), pk=pk)
+    if public.incident is not None and not can_see(request.user, public.incident):
+        # As for the incident itself: someone outside a restricted incident learns not even that it exists.
+        raise Http404("No public incident here")
     form = UpdateForm(request.POST or None, initial={"status": public.status, "notify": True})
+    if not public.frozen:
+        del form.fields["confirm_restricted"]
     if public.is_maintenance:
         form.fields["status"].choices = MAINTENANCE_STATUS_CHOICES  # type: ignore[attr-defined]
         form.fields["component_status"].choices = [(s.value, s.label) for s in ComponentStatus]  # type: ignore[attr-defined]
@@ -109,6 +115,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
                 component_statuses=form.component_statuses(),
                 notify=data["notify"],
                 display_at=data["display_at"],
+                confirm_restricted=data.get("confirm_restricted", False),
             )
 
         if apply_service(form, save):

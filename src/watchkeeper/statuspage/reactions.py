@@ -36,4 +36,11 @@ def on_incident_event(event: events.IncidentEvent) -> None:
         return
     actor = get_user_model().objects.filter(pk=event.actor_id).first() if event.actor_id else None
     for public in PublicIncident.objects.filter(incident_id=event.incident_id, resolved_at__isnull=True):
-        services.post_update(actor, public, status=public.status, body=entry.text)  # type: ignore[arg-type]
+        services.post_update(
+            actor,  # type: ignore[arg-type]
+            public,
+            status=public.status,
+            body=entry.text,
+            # incidents.services.post_update refused it unless an admin confirmed; the confirmation carries over.
+            confirm_restricted=bool(event.data.get("confirmed")),
+        )

@@ -48,6 +48,17 @@ def _require_publisher(actor: User) -> None:
         raise PermissionDenied("Only responders can publish to the status page")
 
 
+def _require_may_post(actor: User | None, incident: Incident, confirm_restricted: bool) -> None:
+    """A public incident is frozen while its incident is restricted: only an admin's explicit decision posts to
+    it, as only one publishes a restricted incident. Someone who cannot see the incident never posts to it."""
+    if actor is None or not can_see(actor, incident):
+        raise PermissionDenied("You cannot see this incident")
+    if incident.restricted and not (is_admin(actor) and confirm_restricted):
+        raise PermissionDenied(
+            "This public incident is frozen because its incident is restricted: only an admin can post, confirming"
+        )
+
+
 def current_status(component: Component) -> str:
     period = StatusPeriod.objects.filter(component=component, ended_at__isnull=True).first()
     return period.status if period else ComponentStatus.OPERATIONAL.value
@@ -231,11 +242,14 @@ def post_update(
     notify: bool = True,
     display_at: datetime | None = None,
     impact_override: str | None = None,
+    confirm_restricted: bool = False,
 ) -> PublicUpdate:
     """A further post: ``actor`` None means Watchkeeper itself (maintenance starting and completing)."""
     if actor is not None:
         _require_publisher(actor)
-    public = PublicIncident.objects.select_for_update().get(pk=public.pk)
+    public = PublicIncident.objects.select_for_update().select_related("incident").get(pk=public.pk)
+    if public.incident is not None:
+        _require_may_post(actor, public.incident, confirm_restricted)
     allowed = MaintenanceStatus if public.is_maintenance else IncidentStatus
     if status not in values(allowed):
         raise ValidationError({"status": f"Choose one of: {', '.join(s.value for s in allowed)}"})
