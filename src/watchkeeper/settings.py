@@ -219,6 +219,10 @@ NOTIFICATIONS = {
     # Longer than the send timeout: a claim older than this belongs to a worker that died mid-delivery.
     "LEASE_SECONDS": float(os.environ.get("WATCHKEEPER_DELIVERY_LEASE_SECONDS", "60")),
 }
+# Webhook, Slack webhook and Teams channels call only public https addresses unless this is on (internal receivers).
+WATCHKEEPER_ALLOW_PRIVATE_ENDPOINTS = env_bool("WATCHKEEPER_ALLOW_PRIVATE_ENDPOINTS")
+# A CA bundle for receivers whose certificates a private CA signs; empty uses the public roots (certifi).
+WATCHKEEPER_CA_BUNDLE = os.environ.get("WATCHKEEPER_CA_BUNDLE", "")
 # --- end notifications ------------------------------------------------------------------------------------------
 
 # --- Slack app -----------------------------------------------------------------------------------------------------
