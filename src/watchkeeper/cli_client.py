@@ -233,8 +233,17 @@ def _change(path: str, body: Callable[[Api, argparse.Namespace], Json]) -> Comma
 
 
 def _list(api: Api, args: argparse.Namespace) -> list[Json]:
-    result: list[Json] = api.get("/incidents", status=args.status, service=args.service, priority=args.priority)
-    return result
+    """Every matching incident: the API answers a page at a time."""
+    found: list[Json] = []
+    page = 1
+    while True:
+        answer = api.get(
+            "/incidents", status=args.status, service=args.service, priority=args.priority, page=str(page), limit="100"
+        )
+        found += answer["rows"]
+        if page >= answer["pages"]:
+            return found
+        page += 1
 
 
 def _show(api: Api, args: argparse.Namespace) -> Json:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -60,6 +61,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_tasks",
     "django_tasks_db",
+    "axes",
     *(f"watchkeeper.{app}" for app in WATCHKEEPER_APPS),
 ]
 
@@ -68,11 +70,14 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "watchkeeper.text_guard.RejectBadText",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # Last, as django-axes asks: it turns a locked-out sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "watchkeeper.urls"
@@ -153,7 +158,10 @@ SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
 SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0"))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", SECURE_HSTS_SECONDS > 0)
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", SECURE_HSTS_SECONDS > 0)
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_PROXY") else None
+BEHIND_PROXY = env_bool("BEHIND_PROXY")
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_PROXY else None
+# Proxies in front of the app that append to X-Forwarded-For: the client address is that many entries from the right.
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "1"))
 X_FRAME_OPTIONS = "DENY"
 
 LOGGING = {
@@ -174,10 +182,22 @@ ACCESS_LOG_SNAPSHOT_SECONDS = float(os.environ.get("ACCESS_LOG_SNAPSHOT_SECONDS"
 
 # Optional single sign-on with OpenID Connect: on when OIDC_RP_CLIENT_ID is set.
 OIDC_ENABLED = bool(os.environ.get("OIDC_RP_CLIENT_ID"))
-AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+AUTHENTICATION_BACKENDS = [
+    # First, so a locked-out username or address is refused before any password is checked.
+    "watchkeeper.accounts.throttle.SignInThrottle",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("SIGN_IN_FAILURE_LIMIT", "10"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("SIGN_IN_LOCKOUT_MINUTES", "15")))
+# Either one locks: a username tried from many addresses, or many usernames tried from one address.
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "watchkeeper.client_address.client_address"
+AXES_LOCKOUT_CALLABLE = "watchkeeper.accounts.throttle.locked_out"
+AXES_VERBOSE = False
 if OIDC_ENABLED:
     INSTALLED_APPS.append("mozilla_django_oidc")
-    AUTHENTICATION_BACKENDS.insert(0, "watchkeeper.accounts.oidc.WatchkeeperOIDCBackend")
+    AUTHENTICATION_BACKENDS.insert(1, "watchkeeper.accounts.oidc.WatchkeeperOIDCBackend")
     OIDC_RP_CLIENT_ID = os.environ["OIDC_RP_CLIENT_ID"]
     OIDC_RP_CLIENT_SECRET = os.environ.get("OIDC_RP_CLIENT_SECRET", "")
     OIDC_RP_SIGN_ALGO = os.environ.get("OIDC_RP_SIGN_ALGO", "RS256")
@@ -228,6 +248,10 @@ NOTIFICATIONS = {
     # Longer than the send timeout: a claim older than this belongs to a worker that died mid-delivery.
     "LEASE_SECONDS": float(os.environ.get("WATCHKEEPER_DELIVERY_LEASE_SECONDS", "60")),
 }
+# Webhook, Slack webhook and Teams channels call only public https addresses unless this is on (internal receivers).
+WATCHKEEPER_ALLOW_PRIVATE_ENDPOINTS = env_bool("WATCHKEEPER_ALLOW_PRIVATE_ENDPOINTS")
+# A CA bundle for receivers whose certificates a private CA signs; empty uses the public roots (certifi).
+WATCHKEEPER_CA_BUNDLE = os.environ.get("WATCHKEEPER_CA_BUNDLE", "")
 # --- end notifications ------------------------------------------------------------------------------------------
 
 # --- Slack app -----------------------------------------------------------------------------------------------------
@@ -246,6 +270,8 @@ STATUSPAGE_CACHE_SECONDS = int(os.environ.get("STATUSPAGE_CACHE_SECONDS", "15"))
 STATUSPAGE_MAINTENANCE_REMINDER_MINUTES = int(os.environ.get("STATUSPAGE_MAINTENANCE_REMINDER_MINUTES", "60"))
 STATUSPAGE_SIGNUPS_PER_IP_PER_HOUR = int(os.environ.get("STATUSPAGE_SIGNUPS_PER_IP_PER_HOUR", "20"))
 STATUSPAGE_SIGNUPS_PER_ADDRESS_PER_HOUR = int(os.environ.get("STATUSPAGE_SIGNUPS_PER_ADDRESS_PER_HOUR", "3"))
+# Text message sign-ups only to these country codes (comma-separated; empty allows every country).
+STATUSPAGE_SMS_COUNTRY_CODES = env_list("STATUSPAGE_SMS_COUNTRY_CODES", "+44")
 STATUSPAGE_CONFIRM_HOURS = int(os.environ.get("STATUSPAGE_CONFIRM_HOURS", "48"))
 STATUSPAGE_FROM_EMAIL = os.environ.get("STATUSPAGE_FROM_EMAIL", DEFAULT_FROM_EMAIL)
 STATUSPAGE_TIME_ZONE = os.environ.get("STATUSPAGE_TIME_ZONE", TIME_ZONE)

@@ -90,7 +90,7 @@ def test_breach_log_json_and_csv_include_unreported_breaches(client, breach_ref)
     make_user("dpo", "security")
     reported = make_incident(make_user("lead2"), type="personal_data_breach", take_lead=True)
     patch(client, reported.reference, {"reported_to_ico_at": "2026-01-01T00:00:00Z", "ico_reference": "X"}, "lead2")
-    rows = client.get("/api/v1/breaches", **auth("dpo")).json()
+    rows = client.get("/api/v1/breaches", **auth("dpo")).json()["rows"]
     assert {r["reference"] for r in rows} == {breach_ref, reported.reference}
     unreported = next(r for r in rows if r["reference"] == breach_ref)
     assert unreported["report_to_ico"] == ""

@@ -1,17 +1,37 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import URLPattern
-from ninja import NinjaAPI
+from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as SchemaValidationError
+from ninja.schema import DjangoGetter
 from ninja.security import HttpBearer
+from pydantic import ConfigDict, Field, model_validator
 
 from watchkeeper.accounts.services import user_for_token
+
+# Database ids are signed 64-bit integers: a bigger number in a path is a 422, not an overflow deep in a query.
+Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
+
+
+class Input(Schema):
+    """Every request body: a JSON object with only the fields the schema names (a typo is a 422, not ignored)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _an_object(cls, value: Any) -> Any:
+        # ninja hands the body over wrapped; without this check [] or "x" read as an object with every field unset.
+        inner = value._obj if isinstance(value, DjangoGetter) else value
+        if not isinstance(inner, dict):
+            raise ValueError("The body must be a JSON object")
+        return value
 
 
 class BearerToken(HttpBearer):

@@ -12,6 +12,7 @@ from ninja import Router, Schema
 from ninja.responses import Status
 
 from watchkeeper.accounts.roles import is_admin
+from watchkeeper.api.base import Input
 from watchkeeper.catalogue import queries, services
 from watchkeeper.catalogue.models import Component, Service, Team
 
@@ -19,7 +20,7 @@ router = Router(tags=["catalogue"])
 ModelT = TypeVar("ModelT", bound=Model)
 
 
-class TeamIn(Schema):
+class TeamIn(Input):
     slug: str
     name: str
     email: str = ""
@@ -31,7 +32,7 @@ class TeamOut(Schema):
     email: str
 
 
-class ServiceIn(Schema):
+class ServiceIn(Input):
     slug: str
     name: str
     team: str
@@ -59,7 +60,7 @@ class ServiceOut(Schema):
         return sorted(int(d) for d in obj.working_days.split(",") if d.strip())
 
 
-class ComponentIn(Schema):
+class ComponentIn(Input):
     service: str
     slug: str
     name: str

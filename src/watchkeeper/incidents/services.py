@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from watchkeeper import bounds
 from watchkeeper.accounts.roles import Role, can_act, has_role
 from watchkeeper.catalogue.models import Service
 from watchkeeper.domain.priority import Priority
@@ -114,6 +115,8 @@ def declare(
         errors["reported_at"] = "Give the time with a UTC offset"
     elif reported_at > now:
         errors["reported_at"] = "When it was first noticed must be now or in the past"
+    elif problem := bounds.out_of_range(reported_at):
+        errors["reported_at"] = problem
     if errors:
         raise ValidationError(errors)
 

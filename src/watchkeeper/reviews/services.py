@@ -15,6 +15,7 @@ from django.core.validators import URLValidator
 from django.db import transaction
 from django.utils import timezone
 
+from watchkeeper import bounds
 from watchkeeper.accounts.roles import can_act, is_admin
 from watchkeeper.catalogue.models import Team
 from watchkeeper.catalogue.queries import calendar_for
@@ -184,6 +185,8 @@ def schedule_review(
     if blind := [person.get_username() for person in chosen or [] if not can_see(person, incident)]:
         # The invitation names the incident: nobody who may not see it is sent one.
         raise ValidationError({"invitees": f"{', '.join(blind)} cannot see {incident.reference}, so cannot be invited"})
+    if problem := bounds.out_of_range(proposed_for):
+        raise ValidationError({"proposed_for": problem})
     review = Review.objects.select_for_update().get(pk=ensure_review(incident).pk)
     review.proposed_for = proposed_for
     review.version += 1
@@ -235,6 +238,8 @@ def _review_errors(incident: Incident, record: Mapping[str, Any]) -> dict[str, s
         errors["held_at"] = "Enter when the review was held"
     elif timezone.is_naive(held_at):
         errors["held_at"] = "Give the time with a UTC offset"
+    elif problem := bounds.out_of_range(held_at):
+        errors["held_at"] = problem
     elif held_at > timezone.now():
         errors["held_at"] = "Record a review once it has been held: the time must be now or in the past"
     elif held_at < incident.declared_at:
