@@ -155,7 +155,10 @@ def cmd_serve(args: argparse.Namespace) -> None:
 
 
 def cmd_worker(args: argparse.Namespace) -> None:
-    _manage("db_worker", "--interval", str(args.interval))
+    _django()
+    from watchkeeper.worker import run
+
+    run(args.interval)
 
 
 def cmd_migrate(args: argparse.Namespace) -> None:

@@ -14,6 +14,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.utils import timezone
 
+from watchkeeper.database import persist
 from watchkeeper.domain.workflow import Step
 from watchkeeper.incidents.checklist import tick
 from watchkeeper.incidents.models import EntryKind, TimelineEntry
@@ -53,14 +54,17 @@ def attempt(delivery_id: int, number: int) -> None:
     if claimed is None:
         return
     row, outgoing = claimed
+    # Once sent, the outcome is recorded even across a database restart: a message is not sent again for want of it.
     try:
         sent = transport_for(row.kind).send(outgoing)
     except Transient as error:
-        _failed(row.pk, row.attempts, str(error), retryable=True, retry_after=error.retry_after)
+        message, retry_after = str(error), error.retry_after
+        persist(lambda: _failed(row.pk, row.attempts, message, retryable=True, retry_after=retry_after))
     except Permanent as error:
-        _failed(row.pk, row.attempts, str(error), retryable=False)
+        message = str(error)
+        persist(lambda: _failed(row.pk, row.attempts, message, retryable=False))
     else:
-        _succeeded(row.pk, row.attempts, sent)
+        persist(lambda: _succeeded(row.pk, row.attempts, sent))
 
 
 def _claim(delivery_id: int, number: int) -> tuple[Delivery, Outgoing] | None:
