@@ -59,7 +59,11 @@ def install(
         if local["version"] >= number:
             return False
         have = dict(files or {})
-        changed = [name for name, digest in manifest.items() if local["files"].get(name) != digest]
+        # The page itself goes last: whoever sees the new page finds the feeds and JSON of the same version.
+        changed = sorted(
+            (name for name, digest in manifest.items() if local["files"].get(name) != digest),
+            key=lambda name: name == "index.html",
+        )
         wanted = {manifest[name] for name in changed if name not in have}
         fetched = snapshot_store.contents(wanted) if wanted else {}
         for name in changed:
