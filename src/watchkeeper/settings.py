@@ -66,6 +66,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "watchkeeper.health.DatabaseUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -119,6 +120,11 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
         "timeout": 20,
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
+if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    # An unreachable database fails a request in seconds (a 503), rather than holding it until the balancer gives up.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
+# A connection kept between requests is checked before reuse, so a restarted database costs one request nothing.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 TASKS = {
@@ -275,6 +281,14 @@ STATUSPAGE_SMS_COUNTRY_CODES = env_list("STATUSPAGE_SMS_COUNTRY_CODES", "+44")
 STATUSPAGE_CONFIRM_HOURS = int(os.environ.get("STATUSPAGE_CONFIRM_HOURS", "48"))
 STATUSPAGE_FROM_EMAIL = os.environ.get("STATUSPAGE_FROM_EMAIL", DEFAULT_FROM_EMAIL)
 STATUSPAGE_TIME_ZONE = os.environ.get("STATUSPAGE_TIME_ZONE", TIME_ZONE)
+# Each web process checks the database's snapshot version this often and fetches a new one; 0 turns it off.
+STATUSPAGE_SYNC_SECONDS = float(os.environ.get("STATUSPAGE_SYNC_SECONDS", "1"))
+
+# --- Riding out a database outage ----------------------------------------------------------------------------------
+# What a 503 tells clients (and load balancers) to wait before trying again while the database is unreachable.
+WATCHKEEPER_RETRY_AFTER_SECONDS = int(os.environ.get("WATCHKEEPER_RETRY_AFTER_SECONDS", "5"))
+# A worker without the database this long exits non-zero, so its supervisor restarts it (and someone notices).
+WATCHKEEPER_WORKER_DB_GRACE_SECONDS = float(os.environ.get("WATCHKEEPER_WORKER_DB_GRACE_SECONDS", "300"))
 
 # --- Post-incident reviews -----------------------------------------------------------------------------------------
 WATCHKEEPER_REVIEW_WITHIN_BUSINESS_DAYS = int(os.environ.get("WATCHKEEPER_REVIEW_WITHIN_BUSINESS_DAYS", "5"))

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+from watchkeeper import health
 from watchkeeper.accounts.views import SignInView, SignOutView
 from watchkeeper.api import api
 from watchkeeper.incidents.views import dashboard
@@ -19,6 +20,9 @@ urlpatterns = [
     path("status/", include("watchkeeper.statuspage.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
 ]
+handler500 = "watchkeeper.health.server_error"
 if settings.OIDC_ENABLED:
     urlpatterns.append(path("oidc/", include("mozilla_django_oidc.urls")))

@@ -4,6 +4,7 @@ from typing import Annotated, Any
 
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import URLPattern
 from ninja import NinjaAPI, Schema
@@ -117,6 +118,14 @@ def invalid_schema(request: HttpRequest, exc: SchemaValidationError) -> HttpResp
         location = [str(part) for part in error.get("loc", [])[1:] if part not in {"body", "payload"}]
         errors.append({"field": ".".join(location) or "body", "messages": [error.get("msg", "invalid")]})
     return _invalid(request, errors)
+
+
+@api.exception_handler(OperationalError)
+@api.exception_handler(InterfaceError)
+def database_unavailable(request: HttpRequest, exc: Exception) -> HttpResponse:
+    from watchkeeper.health import unavailable
+
+    return unavailable(request, exc)
 
 
 @api.exception_handler(HttpError)

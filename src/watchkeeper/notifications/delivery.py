@@ -14,6 +14,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.utils import timezone
 
+from watchkeeper.database import persist
 from watchkeeper.domain.workflow import Step
 from watchkeeper.incidents.checklist import tick
 from watchkeeper.incidents.models import EntryKind, TimelineEntry
@@ -55,14 +56,17 @@ def attempt(delivery_id: int, number: int) -> None:
     row, outgoing = claimed
     # A transport's exception may quote the URL it called, and for Slack and Teams webhooks that URL is the
     # credential: the text is scrubbed here, before it is stored, put on the timeline or sent to the comms lead.
+    # Once sent, the outcome is recorded even across a database restart: a message is not sent again for want of it.
     try:
         sent = transport_for(row.kind).send(outgoing)
     except Transient as error:
-        _failed(row.pk, row.attempts, scrub(str(error), outgoing.secret), retryable=True, retry_after=error.retry_after)
+        message, retry_after = scrub(str(error), outgoing.secret), error.retry_after
+        persist(lambda: _failed(row.pk, row.attempts, message, retryable=True, retry_after=retry_after))
     except Permanent as error:
-        _failed(row.pk, row.attempts, scrub(str(error), outgoing.secret), retryable=False)
+        message = scrub(str(error), outgoing.secret)
+        persist(lambda: _failed(row.pk, row.attempts, message, retryable=False))
     else:
-        _succeeded(row.pk, row.attempts, sent)
+        persist(lambda: _succeeded(row.pk, row.attempts, sent))
 
 
 def _claim(delivery_id: int, number: int) -> tuple[Delivery, Outgoing] | None:

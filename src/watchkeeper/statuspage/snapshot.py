@@ -109,16 +109,17 @@ def _write(target: Path, content: bytes) -> bool:
 
 
 def write(directory: Path | None = None) -> int:
-    """Renders and writes the snapshot (under a lock, reading the database inside it); returns the file count.
+    """Renders the snapshot, stores it in the database as the next version and writes it here; returns the file count.
 
-    Also makes sure a re-render is queued for just after midnight, so a quiet day still rolls the 90-day
-    history and "last updated" over without cron.
+    Every other web node fetches the new version within a second (snapshot_sync). Also makes sure a re-render is
+    queued for just after midnight, so a quiet day still rolls the 90-day history and "last updated" over without
+    cron.
     """
+    from watchkeeper.statuspage import snapshot_store, snapshot_sync
+
     directory = Path(directory or conf.snapshot_dir())
-    with _locked(directory):
-        files = render_all()
-        for name, content in files.items():
-            _write(directory / name, content)
+    epoch, version, files = snapshot_store.publish(render_all)
+    snapshot_sync.install(directory, epoch, version.number, version.files, files)
     schedule_nightly()
     return len(files)
 
