@@ -49,6 +49,7 @@ WATCHKEEPER_APPS = [
     "reviews",
     "breaches",
     "slackapp",
+    "insights",
 ]
 
 INSTALLED_APPS = [
