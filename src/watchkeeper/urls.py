@@ -15,6 +15,7 @@ urlpatterns = [
     path("notifications/", include("watchkeeper.notifications.urls")),
     path("reviews/", include("watchkeeper.reviews.urls")),
     path("breaches/", include("watchkeeper.breaches.urls")),
+    path("insights/", include("watchkeeper.insights.urls")),
     path("slack/", include("watchkeeper.slackapp.urls")),
     path("status/", include("watchkeeper.statuspage.urls")),
     path("api/v1/", api.urls),

@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, HttpRequest, StreamingHttpResponse
+from django.http import HttpRequest
 from django.http.response import HttpResponseBase
 from django.utils import timezone
 from ninja import Router
@@ -41,12 +41,4 @@ def incidents(request: HttpRequest, format: str = "csv") -> HttpResponseBase:
     if format not in {"csv", "xlsx"}:
         raise ValidationError({"format": "use csv or xlsx"})
     scope, now = _scope_and_now(request)
-    facts = facts_for(_actor(request), scope, now)
-    name = f"insights-{scope.start.isoformat()}-to-{scope.end.isoformat()}"
-    if format == "xlsx":
-        return FileResponse(
-            export.xlsx_file(facts), as_attachment=True, filename=f"{name}.xlsx", content_type=export.XLSX
-        )
-    response = StreamingHttpResponse(export.csv_lines(facts), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
-    return response
+    return export.export_response(facts_for(_actor(request), scope, now), scope, format)

@@ -15,12 +15,14 @@ from datetime import datetime
 from typing import IO
 
 from django.conf import settings
+from django.http import FileResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.urls import reverse
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 
 from watchkeeper.incidents.milestones import MILESTONES
-from watchkeeper.insights.queries import DURATIONS, Facts
+from watchkeeper.insights.queries import DURATIONS, Facts, Scope
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 COLUMNS = (
@@ -108,6 +110,15 @@ def csv_lines(facts: list[Facts]) -> Iterator[str]:
         buffer.seek(0)
         buffer.truncate()
     yield buffer.getvalue()
+
+
+def export_response(facts: list[Facts], scope: Scope, format: str) -> HttpResponseBase:
+    name = f"insights-{scope.start.isoformat()}-to-{scope.end.isoformat()}"
+    if format == "xlsx":
+        return FileResponse(xlsx_file(facts), as_attachment=True, filename=f"{name}.xlsx", content_type=XLSX)
+    response = StreamingHttpResponse(csv_lines(facts), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+    return response
 
 
 def xlsx_file(facts: list[Facts]) -> IO[bytes]:

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date, timedelta
+from typing import Any
 
+from django import forms
 from django.core.exceptions import ValidationError
+from django.http import QueryDict
 
 from watchkeeper.catalogue.models import Service, Team
 from watchkeeper.domain.priority import Priority
@@ -60,3 +63,37 @@ def parse_scope(params: Mapping[str, str], today: date) -> Scope:
     if errors:
         raise ValidationError(errors)
     return Scope(start, end, priority, service, team, _truthy(params.get("exercises")))
+
+
+class InsightsFilterForm(forms.Form):
+    """The Insights page's filters; the same rules as the API, shown as a GOV.UK error summary."""
+
+    def __init__(self, data: QueryDict | None, today: date) -> None:
+        super().__init__(data)
+        self.today = today
+        self.scope: Scope | None = None
+        date_hint = "YYYY-MM-DD, the day incidents were declared"
+        self.fields = {
+            "from": forms.CharField(label="From", required=False, help_text=date_hint),
+            "to": forms.CharField(label="To", required=False, help_text=date_hint),
+            "priority": forms.ChoiceField(
+                label="Priority", required=False, choices=[("", "Any"), *((p.value, p.value) for p in Priority)]
+            ),
+            "service": forms.ChoiceField(
+                label="Service", required=False, choices=[("", "Any"), *Service.objects.values_list("slug", "name")]
+            ),
+            "team": forms.ChoiceField(
+                label="Team", required=False, choices=[("", "Any"), *Team.objects.values_list("slug", "name")]
+            ),
+            "exercises": forms.BooleanField(label="Include exercises (drills and game days)", required=False),
+        }
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        try:
+            self.scope = parse_scope(self.data, self.today)
+        except ValidationError as error:
+            for name, messages in error.message_dict.items():
+                if name in self.fields and name not in self.errors:
+                    self.add_error(name, messages)
+        return cleaned
