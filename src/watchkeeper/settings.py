@@ -186,6 +186,10 @@ OIDC_DEFAULT_GROUP = os.environ.get("OIDC_DEFAULT_GROUP", "viewer")
 DEFAULT_DIVISION = os.environ.get("WATCHKEEPER_DEFAULT_DIVISION", "england-and-wales")
 DEFAULT_TIMEZONE = os.environ.get("WATCHKEEPER_DEFAULT_TIMEZONE", "Europe/London")
 
+# --- Insights (owned by the insights app) --------------------------------------------------------------------------
+# A scrape token for GET /metrics, so Prometheus needs no admin account; an admin's API token works as well.
+METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
+
 # --- Notifications (owned by the notifications app) -------------------------------------------------------------
 # EMAIL_URL is smtp://user:pass@host:port (smtps:// for implicit TLS, ?tls=1 for STARTTLS); unset keeps the default.
 if _email_url := os.environ.get("EMAIL_URL"):

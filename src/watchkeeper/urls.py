@@ -5,6 +5,7 @@ from django.urls import include, path
 from watchkeeper.accounts.views import SignInView, SignOutView
 from watchkeeper.api import api
 from watchkeeper.incidents.views import dashboard
+from watchkeeper.insights.metrics import metrics_view
 
 urlpatterns = [
     path("", dashboard, name="home"),
@@ -19,6 +20,7 @@ urlpatterns = [
     path("slack/", include("watchkeeper.slackapp.urls")),
     path("status/", include("watchkeeper.statuspage.urls")),
     path("api/v1/", api.urls),
+    path("metrics", metrics_view, name="metrics"),
     path("admin/", admin.site.urls),
 ]
 if settings.OIDC_ENABLED:
