@@ -121,3 +121,26 @@ def test_the_api_corrects_and_refuses_with_the_field_named(clock: time_machine.T
     viewer = make_user("vic", "viewer")
     as_viewer = Client(headers={"Authorization": f"Bearer {create_token(viewer.username)}"})
     assert as_viewer.post(url, {"reason": "x", "exercise": True}, content_type="application/json").status_code == 403
+
+
+def test_the_milestones_page_corrects_with_a_reason_and_shows_errors(clock: time_machine.Traveller) -> None:
+    lead = make_user("ada")
+    incident = make_incident(lead, make_service(), take_lead=True)
+    client = Client()
+    client.force_login(lead)
+    url = f"/incidents/{incident.reference}/milestones"
+    page = client.get(url)
+    assert page.status_code == 200 and "Save milestones" in page.content.decode()
+    incident_page = client.get(f"/incidents/{incident.reference}/").content.decode()
+    assert f'href="{url}"' in incident_page
+    clock.shift(timedelta(hours=1))
+    form = {"version": incident.version, "responded_at": "2026-11-30 09:00", "reason": "Phoned it in"}
+    refused = client.post(url, form)
+    assert refused.status_code == 200
+    assert "cannot be before" in refused.content.decode() and "There is a problem" in refused.content.decode()
+    assert Incident.objects.get(pk=incident.pk).responded_at == T0
+    form.update(responded_at="2026-11-30 10:02", exercise="on")
+    assert client.post(url, form).status_code == 302
+    incident.refresh_from_db()
+    assert incident.responded_at == datetime(2026, 11, 30, 10, 2, tzinfo=UTC) and incident.exercise
+    assert "Exercise: left out of insights" in client.get("/").content.decode()

@@ -21,12 +21,13 @@ Definitions (they are the contract the export lets anyone reproduce):
 from __future__ import annotations
 
 import math
+from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from watchkeeper.domain.office_time import OfficeCalendar, add_span, require_aware
-from watchkeeper.domain.priority import PriorityPolicy
+from watchkeeper.domain.priority import PriorityPolicy, SpanKind
 
 
 def median(values: Sequence[float]) -> float | None:
@@ -102,9 +103,13 @@ def response_met(
     policy: PriorityPolicy, cal: OfficeCalendar, start: datetime, responded_at: datetime | None, now: datetime
 ) -> bool | None:
     """Whether the response time was met; None while it is neither met nor yet missed."""
-    deadline = respond_by(policy, cal, start)
-    if responded_at is not None:
-        return require_aware(responded_at, "responded_at") <= deadline
+    return met_by(respond_by(policy, cal, start), responded_at, now)
+
+
+def met_by(deadline: datetime, done_at: datetime | None, now: datetime) -> bool | None:
+    """Done by the deadline (the very instant counts); missed once it passes undone; else not decided yet."""
+    if done_at is not None:
+        return require_aware(done_at, "done_at") <= deadline
     return False if require_aware(now, "now") > deadline else None
 
 
@@ -131,12 +136,16 @@ def _period_updates(
     required = on_time = 0
     longest = timedelta(0)
     cursor = begin
+    interval = policy.update_interval
+    # Elapsed intervals are plain arithmetic; only office-time ones need the calendar.
+    step = timedelta(minutes=interval.amount) if interval.kind is SpanKind.ELAPSED else None
     while True:
-        due = add_span(cal, cursor, policy.update_interval)
+        due = cursor + step if step is not None else add_span(cal, cursor, interval)
         if due >= end:
             # Resolved (or still running) before anything fell due; an early update moves the next due later still.
             return required, on_time, longest
-        given = next((u for u in updates if cursor < u < end), None)
+        index = bisect_right(updates, cursor)
+        given = updates[index] if index < len(updates) and updates[index] < end else None
         required += 1
         if given is not None and given <= due:
             on_time += 1
@@ -163,6 +172,7 @@ def update_discipline(
         stop = min(end, now) if end is not None else now
         if stop <= begin:
             continue
-        r, o, gap = _period_updates(policy, cal, require_aware(begin, "begin"), stop, ordered)
+        # In UTC, so adding an elapsed interval is never wall-clock arithmetic across a clock change.
+        r, o, gap = _period_updates(policy, cal, require_aware(begin, "begin").astimezone(UTC), stop, ordered)
         required, on_time, longest = required + r, on_time + o, max(longest, gap)
     return UpdateRecord(required, on_time, longest)
