@@ -8,7 +8,7 @@ UV_HOME := build/uv
 UV := $(shell command -v uv 2>/dev/null || echo $(UV_HOME)/bin/uv)
 GOVUK := node_modules/govuk-frontend/dist/govuk
 
-.PHONY: install run test lint types pytest assets clean bench bench-notify bench-statuspage bench-register
+.PHONY: install run test lint types pytest assets clean bench bench-notify bench-statuspage bench-register bench-insights
 
 $(UV):
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed ($(PYTHON) not found)"; exit 1; }
@@ -67,3 +67,8 @@ bench-register: install
 
 clean:
 	rm -rf $(VENV) node_modules build var/staticfiles
+
+# SQLite in a scratch folder, then PostgreSQL when BENCH_POSTGRES_URL (or DATABASE_URL) names one; a database the
+# bench did not create is refused unless BENCH_ARGS=--empty-database says it may be emptied.
+bench-insights: install
+	$(BIN)/python bench/insights.py $(BENCH_ARGS)

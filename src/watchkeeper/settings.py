@@ -50,6 +50,7 @@ WATCHKEEPER_APPS = [
     "reviews",
     "breaches",
     "slackapp",
+    "insights",
 ]
 
 INSTALLED_APPS = [
@@ -219,6 +220,10 @@ OIDC_DEFAULT_GROUP = os.environ.get("OIDC_DEFAULT_GROUP", "viewer")
 # Site defaults for office calendars; each service may override them.
 DEFAULT_DIVISION = os.environ.get("WATCHKEEPER_DEFAULT_DIVISION", "england-and-wales")
 DEFAULT_TIMEZONE = os.environ.get("WATCHKEEPER_DEFAULT_TIMEZONE", "Europe/London")
+
+# --- Insights (owned by the insights app) --------------------------------------------------------------------------
+# A scrape token for GET /metrics, so Prometheus needs no admin account; an admin's API token works as well.
+METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
 
 # --- Notifications (owned by the notifications app) -------------------------------------------------------------
 # EMAIL_URL is smtp://user:pass@host:port (smtps:// for implicit TLS, ?tls=1 for STARTTLS); unset keeps the default.

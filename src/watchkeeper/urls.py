@@ -6,6 +6,7 @@ from watchkeeper import health
 from watchkeeper.accounts.views import SignInView, SignOutView
 from watchkeeper.api import api
 from watchkeeper.incidents.views import dashboard
+from watchkeeper.insights.metrics import metrics_view
 
 urlpatterns = [
     path("", dashboard, name="home"),
@@ -16,9 +17,11 @@ urlpatterns = [
     path("notifications/", include("watchkeeper.notifications.urls")),
     path("reviews/", include("watchkeeper.reviews.urls")),
     path("breaches/", include("watchkeeper.breaches.urls")),
+    path("insights/", include("watchkeeper.insights.urls")),
     path("slack/", include("watchkeeper.slackapp.urls")),
     path("status/", include("watchkeeper.statuspage.urls")),
     path("api/v1/", api.urls),
+    path("metrics", metrics_view, name="metrics"),
     path("admin/", admin.site.urls),
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),

@@ -271,3 +271,39 @@ class FilterForm(forms.Form):
     @property
     def active(self) -> bool:
         return any(dataclasses.astuple(self.filters()))
+
+
+class MilestonesForm(VersionedForm):
+    """Corrects an incident's milestone times; a blank box leaves that time as it is."""
+
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label="Why are the times being corrected?",
+        required=False,
+        help_text="Recorded on the timeline with the old and new times.",
+    )
+    exercise = forms.BooleanField(label="This was an exercise (a drill or game day)", required=False)
+
+    def __init__(self, data: Any, *, incident: Incident) -> None:
+        from watchkeeper.govuk_forms import LocalTimeField
+        from watchkeeper.incidents.milestones import LABELS, MILESTONES
+
+        tz = incident.service.timezone
+        initial: dict[str, Any] = {
+            name: local_input(getattr(incident, name), tz) for name in MILESTONES if getattr(incident, name)
+        }
+        initial.update(version=incident.version, exercise=incident.exercise)
+        super().__init__(data, initial=initial)
+        self.milestone_fields = list(MILESTONES)
+        for name in reversed(MILESTONES):
+            field = LocalTimeField(tz=tz, label=LABELS[name].capitalize(), required=False, help_text=f"{tz} time")
+            self.fields = {name: field, **self.fields}
+
+    def changes(self, incident: Incident) -> dict[str, datetime]:
+        """The times that differ from what is stored, to the minute the form shows: only those are corrections."""
+        found = {}
+        for name in self.milestone_fields:
+            typed, stored = self.cleaned_data.get(name), getattr(incident, name)
+            if typed is not None and (stored is None or typed != stored.replace(second=0, microsecond=0)):
+                found[name] = typed
+        return found

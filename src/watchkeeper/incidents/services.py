@@ -88,6 +88,7 @@ def declare(
     restricted: bool = False,
     take_lead: bool = False,
     idempotency_key: str | None = None,
+    exercise: bool = False,
 ) -> Incident:
     """Declares an incident. Without a priority it starts as P3 until someone prioritises it (step 3)."""
     _require(can_act(actor), "Only responders can declare incidents")
@@ -133,6 +134,10 @@ def declare(
         declared_by=actor,
         reporter=reporter,
         idempotency_key=idempotency_key or None,
+        # The report is the detection unless an alert saw it first (incidents.milestones.record_detected).
+        impact_started_at=reported_at,
+        detected_at=now,
+        exercise=exercise,
     )
     clocks.recompute(incident)
     try:
@@ -190,6 +195,8 @@ def assign_role(
         text = f"{label.capitalize()} handed over from {previous.get_username()} to {name}"
     if role == "incident_lead" and incident.response_met_at is None:
         incident.response_met_at = now
+        incident.responded_at = incident.responded_at or now
+        incident.acknowledged_at = incident.acknowledged_at or now
         on_time = now <= incident.respond_by
         text += " (response met on time)" if on_time else " (response met late)"
         tick(incident, Step.LEAD_ESTABLISHED, actor)
@@ -309,6 +316,8 @@ def change_status(
         return reopen(actor, incident, note)
     _check(current, wanted)
     incident.status = wanted.value
+    if wanted is Status.MONITORING:
+        incident.mitigated_at = incident.mitigated_at or timezone.now()
     _save(incident)
     text = f"Status changed from {current} to {wanted}" + (f": {note.strip()}" if note.strip() else "")
     _record(incident, actor, EntryKind.STATUS, text, previous=current.value, status=wanted.value)
@@ -397,6 +406,8 @@ def resolve(actor: User, incident: Incident, summary: str, *, expected_version: 
     events.check_resolve(incident)
     incident.status = Status.RESOLVED.value
     incident.resolved_at = timezone.now()
+    # Resolved without passing through monitoring: the fix was the mitigation.
+    incident.mitigated_at = incident.mitigated_at or incident.resolved_at
     incident.summary = summary.strip()
     clocks.recompute(incident)
     _save(incident)
