@@ -17,6 +17,7 @@ urlpatterns = [
     path("breaches/", include("watchkeeper.breaches.urls")),
     path("slack/", include("watchkeeper.slackapp.urls")),
     path("status/", include("watchkeeper.statuspage.urls")),
+    path("oncall/", include("watchkeeper.oncall.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]
