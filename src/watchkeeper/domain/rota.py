@@ -10,7 +10,7 @@ Pure: time and calendars are arguments.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from itertools import pairwise
@@ -104,23 +104,23 @@ class Rotation:
             if self.calendar is None:
                 raise ValueError("a rotation limited to office hours or out of hours needs an office calendar")
         require_aware(self.start, "start")
-        zone(self.timezone)
+        # Worked out once: every handoff needs them.
+        tz = zone(self.timezone)
+        object.__setattr__(self, "_zone", tz)
+        object.__setattr__(self, "wall_start", self.start.astimezone(tz).replace(tzinfo=None))
+        object.__setattr__(self, "nominal", STEP[self.turn] * self.turn_length)
+
+    _zone: ZoneInfo = field(init=False, repr=False, compare=False)
+    wall_start: datetime = field(init=False, repr=False, compare=False)
+    nominal: timedelta = field(init=False, repr=False, compare=False)
 
     @property
     def source(self) -> str:
         return f"layer {self.name}"
 
-    @property
-    def wall_start(self) -> datetime:
-        return self.start.astimezone(zone(self.timezone)).replace(tzinfo=None)
-
-    @property
-    def nominal(self) -> timedelta:
-        return STEP[self.turn] * self.turn_length
-
     def handoff(self, index: int) -> datetime:
         """The instant of handoff ``index`` (0 is the start), at the start's wall-clock time."""
-        return resolve_wall(self.wall_start + self.nominal * index, zone(self.timezone))
+        return resolve_wall(self.wall_start + self.nominal * index, self._zone)
 
     def turn_index(self, instant: datetime) -> int | None:
         """Which turn covers ``instant``; None before the rotation starts."""
