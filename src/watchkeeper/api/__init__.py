@@ -5,6 +5,7 @@ from watchkeeper.api.breaches import router as breaches_router
 from watchkeeper.api.catalogue import router as catalogue_router
 from watchkeeper.api.channels import router as channels_router
 from watchkeeper.api.incidents import router as incidents_router
+from watchkeeper.api.oncall import router as oncall_router
 from watchkeeper.api.reviews import router as reviews_router
 
 api.add_router("/", catalogue_router)
@@ -12,5 +13,6 @@ api.add_router("/", incidents_router)
 api.add_router("/", channels_router)
 api.add_router("/", reviews_router)
 api.add_router("/", breaches_router)
+api.add_router("/", oncall_router)
 
 __all__ = ["api"]

@@ -7,4 +7,5 @@ urlpatterns = [
     path("pages/<int:page_id>/", views.page_detail, name="page"),
     path("pages/<int:page_id>/ack", views.page_ack, name="page_ack"),
     path("ack/<str:token>/", views.ack_link, name="ack_link"),
+    path("calendars/<str:token>.ics", views.calendar, name="calendar"),
 ]

@@ -70,3 +70,26 @@ def ack_link(request: HttpRequest, token: str) -> HttpResponse:
     if request.method == "POST":
         page = services.acknowledge_page(page, user=user, via="email")
     return render(request, "oncall/ack_link.html", {"page": page, "user": user, "token": token})
+
+
+@login_not_required
+def calendar(request: HttpRequest, token: str) -> HttpResponse:
+    """A whole schedule's shifts (the schedule's token) or one person's across every schedule (theirs)."""
+    from watchkeeper.oncall import ics
+    from watchkeeper.oncall.models import CalendarToken, LayerMember, Override
+
+    schedule = queries.schedules().filter(ical_token=token).first()
+    if schedule is not None:
+        body = ics.feed([schedule], schedule.name)
+    else:
+        owner = CalendarToken.objects.filter(token=token, revoked_at__isnull=True).select_related("user").first()
+        if owner is None:
+            raise Http404("No such calendar")
+        user = owner.user
+        ids = set(LayerMember.objects.filter(user=user).values_list("layer__schedule_id", flat=True))
+        ids |= set(Override.objects.filter(user=user).values_list("schedule_id", flat=True))
+        mine = list(queries.schedules().filter(pk__in=ids))
+        body = ics.feed(mine, f"On call: {user.get_full_name() or user.get_username()}", only=user.get_username())
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Cache-Control"] = "private, max-age=300"
+    return response
