@@ -258,5 +258,9 @@ ONCALL = {
     "TIMER_GRACE_SECONDS": int(os.environ.get("WATCHKEEPER_ONCALL_TIMER_GRACE_SECONDS", "60")),
     # How long a signed acknowledgement link in an email stays valid.
     "ACK_LINK_HOURS": int(os.environ.get("WATCHKEEPER_ONCALL_ACK_LINK_HOURS", "24")),
+    # The bearer token set on GOV.UK Notify's inbound SMS callback (/oncall/notify/inbound-sms); unset refuses all.
+    "NOTIFY_INBOUND_TOKEN": os.environ.get("WATCHKEEPER_NOTIFY_INBOUND_TOKEN", ""),
+    # Incidents that are security incidents or breaches also page this policy (the "GDS Rotas app" route).
+    "SECURITY_POLICY": os.environ.get("WATCHKEEPER_ONCALL_SECURITY_POLICY", "security"),
 }
 # --- end on call ----------------------------------------------------------------------------------------------------
