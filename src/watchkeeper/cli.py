@@ -215,6 +215,9 @@ def build_parser() -> argparse.ArgumentParser:
     from watchkeeper.reviews import cli as register_cli  # register export and import read the database
 
     register_cli.add_commands(sub)
+    from watchkeeper.oncall import cli as oncall_cli
+
+    oncall_cli.add_commands(sub)
 
     manage = sub.add_parser("manage", help="run a Django management command")
     manage.add_argument("rest", nargs=argparse.REMAINDER)

@@ -51,6 +51,7 @@ WATCHKEEPER_APPS = [
     "breaches",
     "slackapp",
     "insights",
+    "oncall",
 ]
 
 INSTALLED_APPS = [
@@ -298,3 +299,22 @@ WATCHKEEPER_WORKER_DB_GRACE_SECONDS = float(os.environ.get("WATCHKEEPER_WORKER_D
 # --- Post-incident reviews -----------------------------------------------------------------------------------------
 WATCHKEEPER_REVIEW_WITHIN_BUSINESS_DAYS = int(os.environ.get("WATCHKEEPER_REVIEW_WITHIN_BUSINESS_DAYS", "5"))
 WATCHKEEPER_REVIEW_TIME = os.environ.get("WATCHKEEPER_REVIEW_TIME", "10:00")
+
+# --- On call (owned by the oncall app) ------------------------------------------------------------------------------
+ONCALL = {
+    # GOV.UK Notify templates for pages: each needs a ((body)) placeholder (and ((headline)) for the email subject).
+    "NOTIFY_SMS_TEMPLATE_ID": os.environ.get("WATCHKEEPER_ONCALL_SMS_TEMPLATE_ID", ""),
+    # The voice-call provider: a dotted path to a Transport class, and its HTTP endpoint and key.
+    "VOICE_PROVIDER": os.environ.get("WATCHKEEPER_VOICE_PROVIDER", "watchkeeper.oncall.voice.HttpVoiceTransport"),
+    "VOICE_URL": os.environ.get("WATCHKEEPER_VOICE_URL", ""),
+    "VOICE_API_KEY": os.environ.get("WATCHKEEPER_VOICE_API_KEY", ""),
+    # An escalation timer fires again this long after its step is due, in case the worker running it died.
+    "TIMER_GRACE_SECONDS": int(os.environ.get("WATCHKEEPER_ONCALL_TIMER_GRACE_SECONDS", "60")),
+    # How long a signed acknowledgement link in an email stays valid.
+    "ACK_LINK_HOURS": int(os.environ.get("WATCHKEEPER_ONCALL_ACK_LINK_HOURS", "24")),
+    # The bearer token set on GOV.UK Notify's inbound SMS callback (/oncall/notify/inbound-sms); unset refuses all.
+    "NOTIFY_INBOUND_TOKEN": os.environ.get("WATCHKEEPER_NOTIFY_INBOUND_TOKEN", ""),
+    # Incidents that are security incidents or breaches also page this policy (the "GDS Rotas app" route).
+    "SECURITY_POLICY": os.environ.get("WATCHKEEPER_ONCALL_SECURITY_POLICY", "security"),
+}
+# --- end on call ----------------------------------------------------------------------------------------------------

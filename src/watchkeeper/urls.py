@@ -20,6 +20,7 @@ urlpatterns = [
     path("insights/", include("watchkeeper.insights.urls")),
     path("slack/", include("watchkeeper.slackapp.urls")),
     path("status/", include("watchkeeper.statuspage.urls")),
+    path("oncall/", include("watchkeeper.oncall.urls")),
     path("api/v1/", api.urls),
     path("metrics", metrics_view, name="metrics"),
     path("admin/", admin.site.urls),

@@ -21,6 +21,8 @@ COMMS = "incident_comms"
 UPDATE = "incident_update"
 ACKNOWLEDGE = "reminder_acknowledge"
 SNOOZE = "reminder_snooze"
+# On-call pages (watchkeeper.oncall): the value is the page id.
+PAGE_ACKNOWLEDGE = "page_acknowledge"
 
 
 def _button(text: str, action_id: str, reference: str) -> dict[str, Any]:
@@ -31,6 +33,10 @@ def buttons(payload: dict[str, Any]) -> list[dict[str, Any]]:
     """What a person can do from the message: take a role, post an update, or answer a reminder."""
     incident = payload["data"]["incident"]
     reference = incident["reference"]
+    if payload["type"].startswith("page."):
+        page = str(payload["data"]["page"]["id"])
+        opened = {"type": "button", "text": {"type": "plain_text", "text": "Open the page"}, "url": incident["url"]}
+        return [opened, {**_button("Acknowledge", PAGE_ACKNOWLEDGE, page), "style": "primary"}]
     found = [{"type": "button", "text": {"type": "plain_text", "text": "Open the incident"}, "url": incident["url"]}]
     if payload["data"].get("withheld") or incident["status"] in {"resolved", "closed"}:
         return found
