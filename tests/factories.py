@@ -57,7 +57,16 @@ def make_component(service: Service, slug: str | None = None, **fields: Any) -> 
     return catalogue.create_component(service=service, slug=slug, name=fields.pop("name", slug.title()), **fields)
 
 
-__all__ = ["PASSWORD", "make_component", "make_incident", "make_service", "make_team", "make_user", "static_files"]
+__all__ = [
+    "PASSWORD",
+    "make_component",
+    "make_incident",
+    "make_integration",
+    "make_service",
+    "make_team",
+    "make_user",
+    "static_files",
+]
 
 
 def make_incident(actor: User | None = None, service: Service | None = None, **fields: Any) -> Incident:
@@ -70,3 +79,14 @@ def make_incident(actor: User | None = None, service: Service | None = None, **f
         service=service or make_service(),
         **fields,
     )
+
+
+def make_integration(service: Service | None = None, kind: str = "alertmanager", **fields: Any) -> tuple[Any, str]:
+    """An integration and its key (shown once, so the test keeps it), made by an admin through the real service."""
+    from watchkeeper.alerts.services import integrations
+
+    admin = fields.pop("actor", None) or make_user(None, "admin", "responder")
+    created = integrations.create_integration(
+        admin, name=fields.pop("name", f"{kind} in"), service=service or make_service(), kind=kind, **fields
+    )
+    return created.integration, created.key

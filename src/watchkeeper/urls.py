@@ -18,6 +18,8 @@ urlpatterns = [
     path("slack/", include("watchkeeper.slackapp.urls")),
     path("status/", include("watchkeeper.statuspage.urls")),
     path("api/v1/", api.urls),
+    # Alert intake paths are other tools' contracts (/alerts/..., /v2/enqueue), so they sit at the root.
+    path("", include("watchkeeper.alerts.urls")),
     path("admin/", admin.site.urls),
 ]
 if settings.OIDC_ENABLED:
