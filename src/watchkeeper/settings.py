@@ -49,6 +49,7 @@ WATCHKEEPER_APPS = [
     "reviews",
     "breaches",
     "slackapp",
+    "oncall",
     "alerts",
 ]
 
@@ -255,3 +256,17 @@ ALERTS_KEY_OVERLAP_HOURS = int(os.environ.get("ALERTS_KEY_OVERLAP_HOURS", "24"))
 ALERTS_HEARTBEAT_GRACE_SECONDS = int(os.environ.get("ALERTS_HEARTBEAT_GRACE_SECONDS", "30"))
 # SNS certificates must come from sns.<region>.amazonaws.com over https; tests name a local host:port instead.
 ALERTS_SNS_TEST_HOST = os.environ.get("ALERTS_SNS_TEST_HOST", "")
+# --- On call (owned by the oncall app) ------------------------------------------------------------------------------
+ONCALL = {
+    # GOV.UK Notify templates for pages: each needs a ((body)) placeholder (and ((headline)) for the email subject).
+    "NOTIFY_SMS_TEMPLATE_ID": os.environ.get("WATCHKEEPER_ONCALL_SMS_TEMPLATE_ID", ""),
+    # The voice-call provider: a dotted path to a Transport class, and its HTTP endpoint and key.
+    "VOICE_PROVIDER": os.environ.get("WATCHKEEPER_VOICE_PROVIDER", "watchkeeper.oncall.voice.HttpVoiceTransport"),
+    "VOICE_URL": os.environ.get("WATCHKEEPER_VOICE_URL", ""),
+    "VOICE_API_KEY": os.environ.get("WATCHKEEPER_VOICE_API_KEY", ""),
+    # An escalation timer fires again this long after its step is due, in case the worker running it died.
+    "TIMER_GRACE_SECONDS": int(os.environ.get("WATCHKEEPER_ONCALL_TIMER_GRACE_SECONDS", "60")),
+    # How long a signed acknowledgement link in an email stays valid.
+    "ACK_LINK_HOURS": int(os.environ.get("WATCHKEEPER_ONCALL_ACK_LINK_HOURS", "24")),
+}
+# --- end on call ----------------------------------------------------------------------------------------------------

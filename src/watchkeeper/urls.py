@@ -17,6 +17,7 @@ urlpatterns = [
     path("breaches/", include("watchkeeper.breaches.urls")),
     path("slack/", include("watchkeeper.slackapp.urls")),
     path("status/", include("watchkeeper.statuspage.urls")),
+    path("oncall/", include("watchkeeper.oncall.urls")),
     path("api/v1/", api.urls),
     # Alert intake paths are other tools' contracts (/alerts/..., /v2/enqueue), so they sit at the root.
     path("", include("watchkeeper.alerts.urls")),

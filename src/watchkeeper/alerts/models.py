@@ -14,6 +14,7 @@ from watchkeeper.catalogue.models import Service
 from watchkeeper.domain.alerting import AlertStatus, GroupingRule
 from watchkeeper.domain.priority import Priority
 from watchkeeper.incidents.models import Incident
+from watchkeeper.oncall.models import EscalationPolicy, Page
 
 STATUS_CHOICES = [(s.value, s.value.title()) for s in AlertStatus]
 OPEN_VALUES = [AlertStatus.FIRING.value, AlertStatus.ACKNOWLEDGED.value]
@@ -43,6 +44,10 @@ class Integration(models.Model):
     name = models.CharField(max_length=200)
     service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="integrations")
     kind = models.CharField(max_length=16, choices=Kind.choices)
+    # Who a new alert group pages; without one, groups are shown but nobody is paged.
+    policy = models.ForeignKey(
+        EscalationPolicy, null=True, blank=True, on_delete=models.PROTECT, related_name="integrations"
+    )
     key_digest = models.CharField(max_length=64, unique=True)
     key_hint = models.CharField(max_length=8, help_text="The first characters of the key, to tell keys apart.")
     # After a rotation the old key keeps working until this time, so senders can be updated without a gap.
@@ -63,6 +68,8 @@ class Integration(models.Model):
     window_start = models.DateTimeField(null=True, blank=True)
     window_count = models.PositiveIntegerField(default=0)
     storm_until = models.DateTimeField(null=True, blank=True)
+    # While a storm lasts, every new group joins this one page instead of paging again.
+    storm_page = models.ForeignKey(Page, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     # Label routes that declare automatically act as whoever set the integration up.
     created_by = models.ForeignKey(
@@ -176,3 +183,20 @@ class LabelRoute(models.Model):
 
     def __str__(self) -> str:
         return f"{self.matchers} -> {self.priority or 'no priority'}"
+
+
+class GroupPage(models.Model):
+    """A page sent for a group: its own, a storm's (shared by many groups), or one telling the acknowledger."""
+
+    group = models.ForeignKey(AlertGroup, on_delete=models.CASCADE, related_name="group_pages")
+    page = models.ForeignKey(Page, on_delete=models.CASCADE, related_name="alert_links")
+    reason = models.CharField(
+        max_length=16, choices=[("group", "group"), ("storm", "storm"), ("acknowledger", "acknowledger")]
+    )
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [models.UniqueConstraint(fields=["group", "page"], name="one_link_per_group_page")]
+
+    def __str__(self) -> str:
+        return f"group {self.group_id} page {self.page_id}"
