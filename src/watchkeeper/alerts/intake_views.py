@@ -9,6 +9,7 @@ integration so a misconfigured sender shows on its page.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -124,15 +125,20 @@ def alertmanager(request: HttpRequest, key: str | None = None) -> HttpResponse:
     return _processed(ingest(integration, events))
 
 
+_ROUTING_KEY = re.compile(rb'"routing_key"\s*:\s*"([a-z0-9]{32})"')
+
+
+def _sender(request: HttpRequest) -> None:
+    """The integration a PagerDuty body is meant for, found before parsing, so even a body too large or malformed to
+    read is counted on the integration that sent it."""
+    found = _ROUTING_KEY.search(request.body)
+    request.alert_integration = integrations.find_by_key(found.group(1).decode())[0] if found else None  # type: ignore[attr-defined]
+
+
 @intake
 def pagerduty_enqueue(request: HttpRequest) -> HttpResponse:
+    _sender(request)
     body = read_json(request)
-    if isinstance(body, dict):
-        # Known key first, so a bad event is counted on the integration it was meant for.
-        found, _ = integrations.find_by_key(
-            body.get("routing_key") if isinstance(body.get("routing_key"), str) else None
-        )
-        request.alert_integration = found  # type: ignore[attr-defined]
     routing_key, event = _parse(parse_pagerduty, body)
     integration = integration_for(request, routing_key, status=400)
     [result] = ingest(integration, [event])
@@ -141,6 +147,7 @@ def pagerduty_enqueue(request: HttpRequest) -> HttpResponse:
 
 @intake
 def pagerduty_change(request: HttpRequest) -> HttpResponse:
+    _sender(request)
     body = read_json(request)
     routing_key, summary, links, details = _parse(parse_change_event, body)
     integration = integration_for(request, routing_key, status=400)
