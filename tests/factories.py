@@ -62,6 +62,7 @@ __all__ = [
     "make_component",
     "make_contact",
     "make_incident",
+    "make_integration",
     "make_policy",
     "make_schedule",
     "make_service",
@@ -81,6 +82,17 @@ def make_incident(actor: User | None = None, service: Service | None = None, **f
         service=service or make_service(),
         **fields,
     )
+
+
+def make_integration(service: Service | None = None, kind: str = "alertmanager", **fields: Any) -> tuple[Any, str]:
+    """An integration and its key (shown once, so the test keeps it), made by an admin through the real service."""
+    from watchkeeper.alerts.services import integrations
+
+    admin = fields.pop("actor", None) or make_user(None, "admin", "responder")
+    created = integrations.create_integration(
+        admin, name=fields.pop("name", f"{kind} in"), service=service or make_service(), kind=kind, **fields
+    )
+    return created.integration, created.key
 
 
 def make_contact(user: User, kind: str = "sms", address: str = "07700900123", **fields: Any) -> Any:

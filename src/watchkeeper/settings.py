@@ -52,6 +52,7 @@ WATCHKEEPER_APPS = [
     "slackapp",
     "insights",
     "oncall",
+    "alerts",
 ]
 
 INSTALLED_APPS = [
@@ -300,6 +301,15 @@ WATCHKEEPER_WORKER_DB_GRACE_SECONDS = float(os.environ.get("WATCHKEEPER_WORKER_D
 WATCHKEEPER_REVIEW_WITHIN_BUSINESS_DAYS = int(os.environ.get("WATCHKEEPER_REVIEW_WITHIN_BUSINESS_DAYS", "5"))
 WATCHKEEPER_REVIEW_TIME = os.environ.get("WATCHKEEPER_REVIEW_TIME", "10:00")
 
+# --- Alerts in ------------------------------------------------------------------------------------------------------
+# Requests a minute one integration key may send before 429 with Retry-After (PagerDuty allows 120 events a minute).
+ALERTS_RATE_LIMIT_PER_MINUTE = int(os.environ.get("ALERTS_RATE_LIMIT_PER_MINUTE", "600"))
+# More new groups than this in a minute on one integration is a storm: one page says so instead of a page each.
+ALERTS_STORM_GROUPS_PER_MINUTE = int(os.environ.get("ALERTS_STORM_GROUPS_PER_MINUTE", "10"))
+ALERTS_KEY_OVERLAP_HOURS = int(os.environ.get("ALERTS_KEY_OVERLAP_HOURS", "24"))
+ALERTS_HEARTBEAT_GRACE_SECONDS = int(os.environ.get("ALERTS_HEARTBEAT_GRACE_SECONDS", "30"))
+# SNS certificates must come from sns.<region>.amazonaws.com over https; tests name a local host:port instead.
+ALERTS_SNS_TEST_HOST = os.environ.get("ALERTS_SNS_TEST_HOST", "")
 # --- On call (owned by the oncall app) ------------------------------------------------------------------------------
 ONCALL = {
     # GOV.UK Notify templates for pages: each needs a ((body)) placeholder (and ((headline)) for the email subject).

@@ -23,6 +23,8 @@ urlpatterns = [
     path("oncall/", include("watchkeeper.oncall.urls")),
     path("api/v1/", api.urls),
     path("metrics", metrics_view, name="metrics"),
+    # Alert intake paths are other tools' contracts (/alerts/..., /v2/enqueue), so they sit at the root.
+    path("", include("watchkeeper.alerts.urls")),
     path("admin/", admin.site.urls),
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),

@@ -1,5 +1,6 @@
 """The JSON API under /api/v1: bearer tokens, RFC 9457 problems, one router module per resource."""
 
+from watchkeeper.api.alerts import router as alerts_router
 from watchkeeper.api.base import api
 from watchkeeper.api.breaches import router as breaches_router
 from watchkeeper.api.catalogue import router as catalogue_router
@@ -20,5 +21,6 @@ api.add_router("/", reviews_router)
 api.add_router("/", breaches_router)
 api.add_router("/", statuspage_router)
 api.add_router("/", oncall_router)
+api.add_router("/", alerts_router)
 
 __all__ = ["api"]

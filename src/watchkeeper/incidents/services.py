@@ -462,3 +462,13 @@ def tick_step(
     if tick(incident, wanted, actor, automatic=False, note=note):
         _record(incident, actor, EntryKind.CHECKLIST, f"Ticked step {wanted.number}: {wanted.label}", step=step)
     return incident
+
+
+@transaction.atomic
+def record_from_system(incident: Incident, text: str, **data: object) -> TimelineEntry:
+    """A note written by Watchkeeper itself (an alert firing or resolving, a change event), with no author."""
+    if not text.strip():
+        raise ValidationError({"text": "Enter the note"})
+    return TimelineEntry.objects.create(
+        incident=incident, at=timezone.now(), author=None, kind=EntryKind.NOTE, text=text.strip(), data=data
+    )

@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+
+
+class AlertsConfig(AppConfig):
+    name = "watchkeeper.alerts"
+    label = "alerts"
+
+    def ready(self) -> None:
+        from watchkeeper.alerts import handlers
+
+        handlers.connect()
