@@ -24,6 +24,8 @@ from watchkeeper.incidents.models import EntryKind, Incident, ReferenceCounter, 
 from watchkeeper.incidents.visibility import can_act_on
 
 NOTE_KINDS = {EntryKind.NOTE.value, EntryKind.ACTION.value, EntryKind.DECISION.value}
+# Marks an update the status page already carries, so it is not copied there again.
+STATUS_PAGE = "status_page"
 ROLE_FIELDS = {"incident_lead": "incident lead", "comms_lead": "comms lead", "technical_lead": "technical lead"}
 
 
@@ -340,6 +342,28 @@ def post_update(
     entry = _record(incident, actor, EntryKind.UPDATE, body.strip(), public=public, late=late)
     tick(incident, Step.INVESTIGATING_WITH_REPORT, actor)
     _publish(events.UPDATED, incident, actor, entry_id=entry.pk, public=public)
+    return entry
+
+
+@transaction.atomic
+def record_status_page_post(
+    actor: User | None, incident: Incident, text: str, *, reset_clock: bool = True
+) -> TimelineEntry:
+    """A post the status page made for this incident: on its timeline, and like a stakeholder update it resets
+    the update clock (a backfill, dated in the past, does not). The status page checked who may publish;
+    ``via`` tells it not to copy this back."""
+    incident = Incident.objects.select_for_update().select_related("service").get(pk=incident.pk)
+    late = False
+    if incident.is_open and reset_clock:
+        now = timezone.now()
+        late = incident.next_update_due is not None and now > incident.next_update_due
+        incident.last_update_at = now
+        if late:
+            incident.updates_late += 1
+        clocks.recompute(incident)
+        _save(incident)
+    entry = _record(incident, actor, EntryKind.UPDATE, text.strip(), public=True, late=late, via=STATUS_PAGE)
+    _publish(events.UPDATED, incident, actor, entry_id=entry.pk, public=True, via=STATUS_PAGE)
     return entry
 
 

@@ -28,7 +28,8 @@ def on_report_saved(sender: type, instance: Any, **kwargs: Any) -> None:
 
 def on_incident_event(event: events.IncidentEvent) -> None:
     """Runs inside the incident's transaction, so the internal and public posts commit together."""
-    if event.name != events.UPDATED or not event.data.get("public"):
+    if event.name != events.UPDATED or not event.data.get("public") or event.data.get("via"):
+        # An update with "via" came from the status page itself: it is there already.
         return
     entry_id = event.data.get("entry_id")
     entry = TimelineEntry.objects.filter(pk=entry_id).first() if isinstance(entry_id, int) else None
@@ -36,4 +37,4 @@ def on_incident_event(event: events.IncidentEvent) -> None:
         return
     actor = get_user_model().objects.filter(pk=event.actor_id).first() if event.actor_id else None
     for public in PublicIncident.objects.filter(incident_id=event.incident_id, resolved_at__isnull=True):
-        services.post_update(actor, public, status=public.status, body=entry.text)  # type: ignore[arg-type]
+        services.post_update(actor, public, status=public.status, body=entry.text, on_timeline=False)  # type: ignore[arg-type]
