@@ -305,7 +305,7 @@ def test_incident_page_shows_facts_roles_checklist_and_timeline(
 @pytest.mark.parametrize(
     ("action", "prefix", "fields", "banner", "check"),
     [
-        ("updates", "update", {"body": "Fix deploying", "public": "on"}, "Public update posted", "Fix deploying"),
+        ("updates", "update", {"body": "Fix deploying"}, "Update posted", "Fix deploying"),
         ("notes", "note", {"kind": "decision", "body": "Roll back"}, "Decision added", "Roll back"),
         ("status", "status", {"status": "identified", "note": "Bad deploy"}, "Status changed to identified", None),
         ("priority", "priority", {"priority": "P1", "reason": "All users"}, "Priority set to P1", None),
@@ -322,7 +322,10 @@ def test_each_action_succeeds_and_redirects_with_a_banner(
     make_user("bob", "responder")
     response = post(ada, incident, action, prefix, **fields)
     assert response.status_code == 302, text(response)
-    assert response["Location"] == f"/incidents/{incident.reference}/"
+    # Back to the section of the page the form was in, not the top.
+    sections = {"updates": "act", "notes": "timeline", "status": "act", "priority": "priority"}
+    sections["checklist"] = "checklist"
+    assert response["Location"] == f"/incidents/{incident.reference}/#{sections.get(action, 'roles')}"
     page = ada.get(response["Location"]).content.decode()
     assert "govuk-notification-banner--success" in page
     assert banner in page

@@ -25,6 +25,8 @@ from watchkeeper.incidents.models import EntryKind, Incident, ReferenceCounter, 
 from watchkeeper.incidents.visibility import can_act_on
 
 NOTE_KINDS = {EntryKind.NOTE.value, EntryKind.ACTION.value, EntryKind.DECISION.value}
+# Marks an update the status page already carries, so it is not copied there again.
+STATUS_PAGE = "status_page"
 ROLE_FIELDS = {"incident_lead": "incident lead", "comms_lead": "comms lead", "technical_lead": "technical lead"}
 
 
@@ -375,6 +377,28 @@ def _check_public_allowed(actor: User, incident: Incident, confirm_restricted: b
             {"public": f"{incident.reference} is restricted: a public update needs an admin to confirm it"}
         )
     _require(has_role(actor, Role.ADMIN), "Only an admin can confirm a public update on a restricted incident")
+
+
+@transaction.atomic
+def record_status_page_post(
+    actor: User | None, incident: Incident, text: str, *, reset_clock: bool = True
+) -> TimelineEntry:
+    """A post the status page made for this incident: on its timeline, and like a stakeholder update it resets
+    the update clock (a backfill, dated in the past, does not). The status page checked who may publish;
+    ``via`` tells it not to copy this back."""
+    incident = Incident.objects.select_for_update().select_related("service").get(pk=incident.pk)
+    late = False
+    if incident.is_open and reset_clock:
+        now = timezone.now()
+        late = incident.next_update_due is not None and now > incident.next_update_due
+        incident.last_update_at = now
+        if late:
+            incident.updates_late += 1
+        clocks.recompute(incident)
+        _save(incident)
+    entry = _record(incident, actor, EntryKind.UPDATE, text.strip(), public=True, late=late, via=STATUS_PAGE)
+    _publish(events.UPDATED, incident, actor, entry_id=entry.pk, public=True, via=STATUS_PAGE)
+    return entry
 
 
 @transaction.atomic

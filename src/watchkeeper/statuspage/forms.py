@@ -115,7 +115,12 @@ def _local(text: str, field: str) -> datetime | None:
 
 
 class UpdateForm(ComponentChoiceMixin):
-    status = forms.ChoiceField(label="Status", choices=INCIDENT_STATUS_CHOICES, widget=forms.RadioSelect)
+    status = forms.ChoiceField(
+        label="Status",
+        choices=INCIDENT_STATUS_CHOICES,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose the status the public will see", "invalid_choice": "Choose a status"},
+    )
     body = forms.CharField(
         label="Message",
         required=False,
@@ -133,6 +138,10 @@ class UpdateForm(ComponentChoiceMixin):
         choices=COMPONENT_STATUS_CHOICES,
         widget=forms.RadioSelect,
         initial=ComponentStatus.PARTIAL_OUTAGE.value,
+        error_messages={
+            "required": "Choose the status of the selected components",
+            "invalid_choice": "Choose one of the component statuses listed",
+        },
     )
     notify = forms.BooleanField(label="Email subscribers about this update", required=False, initial=True)
     display_at = forms.CharField(
@@ -158,8 +167,17 @@ class PublishForm(UpdateForm):
         label="Public title",
         max_length=200,
         help_text="Say how users are affected, in plain English, for example 'Delay in publishing content'.",
+        error_messages={
+            "required": "Enter a public title that says how users are affected",
+            "max_length": "Public title must be 200 characters or fewer",
+        },
     )
-    impact_override = forms.ChoiceField(label="Impact", choices=IMPACT_CHOICES, required=False)
+    impact_override = forms.ChoiceField(
+        label="Impact",
+        choices=IMPACT_CHOICES,
+        required=False,
+        error_messages={"invalid_choice": "Choose an impact from the list, or let the component statuses decide"},
+    )
     field_order = ["name", "status", "body", "components", "component_status", "impact_override", "notify"]
 
 

@@ -28,7 +28,8 @@ def on_report_saved(sender: type, instance: Any, **kwargs: Any) -> None:
 
 def on_incident_event(event: events.IncidentEvent) -> None:
     """Runs inside the incident's transaction, so the internal and public posts commit together."""
-    if event.name != events.UPDATED or not event.data.get("public"):
+    if event.name != events.UPDATED or not event.data.get("public") or event.data.get("via"):
+        # An update with "via" came from the status page itself: it is there already.
         return
     entry_id = event.data.get("entry_id")
     entry = TimelineEntry.objects.filter(pk=entry_id).first() if isinstance(entry_id, int) else None
@@ -43,4 +44,5 @@ def on_incident_event(event: events.IncidentEvent) -> None:
             body=entry.text,
             # incidents.services.post_update refused it unless an admin confirmed; the confirmation carries over.
             confirm_restricted=bool(event.data.get("confirmed")),
+            on_timeline=False,
         )

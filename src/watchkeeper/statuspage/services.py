@@ -20,19 +20,23 @@ from watchkeeper.accounts.roles import can_act, is_admin
 from watchkeeper.catalogue.models import Component
 from watchkeeper.domain.workflow import Step
 from watchkeeper.incidents import checklist
+from watchkeeper.incidents import services as incident_services
 from watchkeeper.incidents.models import Incident
 from watchkeeper.incidents.visibility import can_see
 from watchkeeper.statuspage import conf
 from watchkeeper.statuspage.models import AffectedComponent, PublicIncident, PublicUpdate, StatusPeriod
 from watchkeeper.statuspage.vocabulary import (
     FINISHED,
+    STATUS_LABELS,
     ComponentStatus,
     Impact,
     IncidentStatus,
     MaintenanceStatus,
     impact_for,
     message_template,
+    plain_list,
     values,
+    worst_impact,
 )
 
 log = logging.getLogger(__name__)
@@ -102,10 +106,28 @@ def _validate_statuses(component_statuses: ComponentStatuses) -> None:
 def _derive_impact(public: PublicIncident) -> None:
     if public.is_maintenance:
         public.impact = Impact.MAINTENANCE.value
-    elif public.impact_override:
+        return
+    if public.impact_override:
         public.impact = public.impact_override
-    else:
-        public.impact = impact_for([current_status(c) for c in public.components.all()]).value
+        return
+    derived = impact_for([current_status(c) for c in public.components.all()]).value
+    if public.status in FINISHED:
+        # Resolving puts the components back to operational; the incident still had the impact it had.
+        derived = worst_impact([public.impact, derived]).value
+    public.impact = derived
+
+
+def affected_names(public: PublicIncident, components: Iterable[Component] = ()) -> str:
+    """What users know the affected thing as, for the standard wording: the components, else the service."""
+    chosen = sorted(components, key=lambda c: (c.position, c.name)) or list(public.components.order_by("position"))
+    names = [c.name for c in chosen]
+    if not names and public.incident is not None:
+        names = [public.incident.service.name]
+    return plain_list(names) or public.name
+
+
+def standard_wording(public: PublicIncident, status: str, components: Iterable[Component] = ()) -> str:
+    return message_template(status, affected_names(public, components))
 
 
 def _after_publish(update: PublicUpdate) -> None:
@@ -136,7 +158,7 @@ def _post(
     if display_at > now + BACKFILL_TOLERANCE:
         raise ValidationError({"display_at": "An update cannot be dated in the future"})
     backfill = display_at < now - BACKFILL_TOLERANCE
-    body = body.strip() or message_template(status, public.name)
+    body = body.strip() or standard_wording(public, status, component_statuses.keys())
     if not body:
         raise ValidationError({"body": "Enter the update"})
     _validate_statuses(component_statuses)
@@ -226,6 +248,13 @@ def publish_incident(
         notify=notify,
         display_at=display_at,
     )
+    update = public.updates.get()
+    incident_services.record_status_page_post(
+        actor,
+        incident,
+        f"Published on the status page as \u201c{public.name}\u201d ({STATUS_LABELS[status]}): {update.body}",
+        reset_clock=update.display_at >= timezone.now() - BACKFILL_TOLERANCE,
+    )
     # GDS step 6: the status page is how the wider audience is told; ticked in this transaction, with the post.
     checklist.tick(incident, Step.WIDER_AUDIENCE_TOLD, actor)
     return public
@@ -243,8 +272,11 @@ def post_update(
     display_at: datetime | None = None,
     impact_override: str | None = None,
     confirm_restricted: bool = False,
+    on_timeline: bool = True,
 ) -> PublicUpdate:
-    """A further post: ``actor`` None means Watchkeeper itself (maintenance starting and completing)."""
+    """A further post: ``actor`` None means Watchkeeper itself (maintenance starting and completing).
+
+    ``on_timeline`` False is for callers that already put the words on the incident's timeline."""
     if actor is not None:
         _require_publisher(actor)
     public = PublicIncident.objects.select_for_update().select_related("incident").get(pk=public.pk)
@@ -259,6 +291,13 @@ def post_update(
     update = _post(
         public, actor, status=status, body=body, component_statuses=statuses, notify=notify, display_at=display_at
     )
+    if public.incident is not None and on_timeline:
+        incident_services.record_status_page_post(
+            actor,
+            public.incident,
+            f"On the status page ({STATUS_LABELS[status]}): {update.body}",
+            reset_clock=update.notify or display_at is None,
+        )
     if update.notify and public.incident is not None:
         checklist.tick(public.incident, Step.WIDER_AUDIENCE_TOLD, actor)
     return update
