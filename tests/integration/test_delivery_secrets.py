@@ -20,8 +20,7 @@ from watchkeeper.notifications.channels import scrub
 from watchkeeper.notifications.models import Delivery, Status
 
 pytest_plugins = ["tests.fakes.fixtures"]
-pytestmark = pytest.mark.usefixtures("allow_private_endpoints")
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("allow_private_endpoints")]
 
 SECRET_PATH = "/workflows/0a1b2c3d/triggers/manual/paths/invoke"
 SECRET_QUERY = "sig=Zm9vYmFyYmF6cXV1eA"
