@@ -24,6 +24,7 @@ SCRIPTS: dict[str, tuple[list[str], list[str]]] = {
     "statuspage.py": ([], ["--seconds", "1", "--connections", "10", "--emails", "20", "--webhooks", "3"]),
     "notify.py": ([], ["--incidents", "3", "--idle-runs", "1", "--interval", "0.2"]),
     "register.py": ([], ["--incidents", "200", "--requests", "2"]),
+    "insights.py": ([], ["--incidents", "200", "--runs", "2"]),
 }
 
 

@@ -29,7 +29,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 
-from results import record  # noqa: E402 (bench/ is not a package)
+from databases import ensure_database  # noqa: E402 (bench/ is not a package)
+from results import record  # noqa: E402
 
 SERVICES = 40
 TEAMS = 8
@@ -55,19 +56,10 @@ def _django(database_url: str, scratch: Path) -> None:
 
     setup_test_environment()  # lets the test client in as "testserver"
     if database_url.startswith("postgres"):
-        _create_database(database_url)
+        ensure_database(database_url)
         call_command("flush", "--no-input", verbosity=0)
     call_command("migrate", "--no-input", verbosity=0)
     call_command("collectstatic", "--no-input", verbosity=0)
-
-
-def _create_database(database_url: str) -> None:
-    import psycopg
-
-    base, name = database_url.rsplit("/", 1)
-    with psycopg.connect(base + "/postgres", autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            conn.execute(f'CREATE DATABASE "{name}"')
 
 
 def _generate(count: int) -> Any:
