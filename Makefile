@@ -15,7 +15,7 @@ $(UV):
 	$(PYTHON) -m venv $(UV_HOME) && $(UV_HOME)/bin/pip install --quiet uv
 
 $(BIN)/watchkeeper: pyproject.toml uv.lock | $(UV)
-	$(UV) sync --frozen --python $(PYTHON)
+	$(UV) sync --frozen --compile-bytecode --python $(PYTHON)
 	@touch $@
 
 node_modules/.package-lock.json: package.json package-lock.json

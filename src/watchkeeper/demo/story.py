@@ -21,6 +21,7 @@ from watchkeeper.incidents import services as incidents
 from watchkeeper.incidents.models import Incident
 from watchkeeper.reviews import services as reviews
 from watchkeeper.statuspage import services as statuspage
+from watchkeeper.statuspage import snapshot
 
 T = TypeVar("T")
 # Every demo incident is declared with a key starting so; finding one means the story is already told.
@@ -43,10 +44,11 @@ def when(instant: datetime, step: Callable[[], T]) -> T:
 
 def tell(people: dict[str, User], services: dict[str, Service], now: datetime) -> None:
     """The resolved P3, the open P2, the restricted security incident and a scheduled maintenance, oldest first."""
-    resolved_p3(people, services["notify"], _working_day_before(now, days=3))
-    open_p2(people, services["pay-api"], now)
-    restricted_security(people, services["pay-api"], now)
-    maintenance(people, services["notify"], now)
+    with snapshot.one_refresh():
+        resolved_p3(people, services["notify"], _working_day_before(now, days=3))
+        open_p2(people, services["pay-api"], now)
+        restricted_security(people, services["pay-api"], now)
+        maintenance(people, services["notify"], now)
 
 
 def _working_day_before(now: datetime, *, days: int) -> datetime:

@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db import transaction
 
 from watchkeeper.incidents import events
 from watchkeeper.incidents.models import TimelineEntry
@@ -16,14 +15,14 @@ from watchkeeper.statuspage.models import PublicIncident
 
 def on_catalogue_change(sender: type, **kwargs: Any) -> None:
     """A component or service added, renamed or removed shows on the public page without waiting for a post."""
-    transaction.on_commit(snapshot.refresh_quietly)
+    snapshot.refresh_after_commit()
 
 
 def on_report_saved(sender: type, instance: Any, **kwargs: Any) -> None:
     """The reviews app publishes no event of its own when a report's public version changes, so the status
     page watches the report rows: an incident shown publicly gets its report (or loses it) at once."""
     if PublicIncident.objects.filter(incident_id=instance.incident_id).exists():
-        transaction.on_commit(snapshot.refresh_quietly)
+        snapshot.refresh_after_commit()
 
 
 def on_incident_event(event: events.IncidentEvent) -> None:

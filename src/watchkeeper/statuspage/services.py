@@ -138,7 +138,7 @@ def _after_publish(update: PublicUpdate) -> None:
         tasks.fan_out.enqueue(update.pk, "update")
     # The task is the durable backstop: if this process dies before on_commit runs, a worker still renders.
     tasks.refresh_snapshot.enqueue()
-    transaction.on_commit(snapshot.refresh_quietly)
+    snapshot.refresh_after_commit()
 
 
 def _post(

@@ -13,6 +13,7 @@ import logging
 import os
 import re
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -21,6 +22,7 @@ from datetime import time as dt_time
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -150,6 +152,26 @@ def schedule_nightly() -> bool:
     except IntegrityError:
         return False
     return created
+
+
+_batch = threading.local()
+
+
+@contextmanager
+def one_refresh() -> Iterator[None]:
+    """For many posts in one transaction (the demo loading its story): render once when it commits, not once per
+    post. Outside it every post renders after its own commit, as the comms lead expects."""
+    _batch.active = True
+    try:
+        yield
+    finally:
+        _batch.active = False
+    transaction.on_commit(refresh_quietly)
+
+
+def refresh_after_commit() -> None:
+    if not getattr(_batch, "active", False):
+        transaction.on_commit(refresh_quietly)
 
 
 def refresh_quietly() -> None:
