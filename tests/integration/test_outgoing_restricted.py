@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -158,9 +157,3 @@ def test_notify_email(people, notify: FakeNotify) -> None:
     incident, bodies = _notify(people, notify, "notify_email", "ops@example.gov.uk")
     assert {n["kind"] for n in notify.sent} == {"email"}
     check(bodies, incident, "notify email")
-
-
-KINDS: list[Callable[..., None]] = [
-    test_email, test_ics_review_invitation, test_slack, test_slack_webhook, test_teams, test_webhook, test_sms,
-    test_notify_email,
-]  # fmt: skip
