@@ -247,7 +247,7 @@ def post_update(
     """A further post: ``actor`` None means Watchkeeper itself (maintenance starting and completing)."""
     if actor is not None:
         _require_publisher(actor)
-    public = PublicIncident.objects.select_for_update().select_related("incident").get(pk=public.pk)
+    public = PublicIncident.objects.select_for_update().get(pk=public.pk)
     if public.incident is not None:
         _require_may_post(actor, public.incident, confirm_restricted)
     allowed = MaintenanceStatus if public.is_maintenance else IncidentStatus
