@@ -279,7 +279,7 @@ def post_update(
     ``on_timeline`` False is for callers that already put the words on the incident's timeline."""
     if actor is not None:
         _require_publisher(actor)
-    public = PublicIncident.objects.select_for_update().select_related("incident").get(pk=public.pk)
+    public = PublicIncident.objects.select_for_update().get(pk=public.pk)
     if public.incident is not None:
         _require_may_post(actor, public.incident, confirm_restricted)
     allowed = MaintenanceStatus if public.is_maintenance else IncidentStatus
