@@ -290,6 +290,11 @@ STATUSPAGE_FROM_EMAIL = os.environ.get("STATUSPAGE_FROM_EMAIL", DEFAULT_FROM_EMA
 STATUSPAGE_TIME_ZONE = os.environ.get("STATUSPAGE_TIME_ZONE", TIME_ZONE)
 # Each web process checks the database's snapshot version this often and fetches a new one; 0 turns it off.
 STATUSPAGE_SYNC_SECONDS = float(os.environ.get("STATUSPAGE_SYNC_SECONDS", "1"))
+# Optional: every new snapshot version is also copied to S3-compatible storage (path-style URL), for a CDN.
+STATUSPAGE_S3_URL = os.environ.get("STATUSPAGE_S3_URL", "")
+STATUSPAGE_S3_REGION = os.environ.get("STATUSPAGE_S3_REGION", "us-east-1")
+STATUSPAGE_S3_ACCESS_KEY_ID = os.environ.get("STATUSPAGE_S3_ACCESS_KEY_ID", "")
+STATUSPAGE_S3_SECRET_ACCESS_KEY = os.environ.get("STATUSPAGE_S3_SECRET_ACCESS_KEY", "")
 
 # --- Riding out a database outage ----------------------------------------------------------------------------------
 # What a 503 tells clients (and load balancers) to wait before trying again while the database is unreachable.

@@ -80,7 +80,16 @@ def publish(render: Callable[[], dict[str, bytes]]) -> tuple[str, SnapshotVersio
         head.save(update_fields=["version", "updated_at"])
         if version.number % PRUNE_EVERY == 0:
             _prune(version.number)
+        _queue_push()
     return head.epoch, version, files
+
+
+def _queue_push() -> None:
+    """With object storage configured, a worker copies the new version there (queued with it, so never lost)."""
+    from watchkeeper.statuspage import s3, tasks
+
+    if s3.url():
+        tasks.push_to_object_storage.enqueue()
 
 
 def _prune(newest: int) -> None:

@@ -74,6 +74,14 @@ def refresh_snapshot() -> int:
 
 
 @task()
+def push_to_object_storage() -> int:
+    """Copies the newest snapshot version to STATUSPAGE_S3_URL; a failed push is caught up by the next one."""
+    from watchkeeper.statuspage import s3
+
+    return s3.push_current()
+
+
+@task()
 def nightly_refresh() -> int:
     """Rolls the 90-day history and "last updated" over on a quiet day; writing queues the next night's."""
     return snapshot.write()
