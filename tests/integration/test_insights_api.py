@@ -20,6 +20,7 @@ from watchkeeper.domain import statistics
 from watchkeeper.incidents import milestones
 from watchkeeper.incidents import services as incidents
 from watchkeeper.incidents.models import Incident
+from watchkeeper.reviews import services as reviews
 
 pytestmark = pytest.mark.django_db
 DURATIONS = ("time_to_acknowledge_s", "time_to_respond_s", "time_to_mitigate_s", "time_to_resolve_s")
@@ -190,6 +191,19 @@ def make_history(lead: User) -> None:
             updates=tuple(begin + timedelta(minutes=50 + 37 * k + n) for k in range(n % 3)),
             resolved=begin + timedelta(hours=n + 1) if n % 5 else None,
         )
+    # Reviews and follow-up actions: one review held in time, actions overdue and not.
+    first, second = Incident.objects.filter(status="resolved").order_by("declared_at")[:2]
+    with _at(first.resolved_at + timedelta(days=1)):
+        reviews.record_review(
+            lead,
+            first,
+            held_at=first.resolved_at + timedelta(days=1),
+            attendance="ada",
+            root_cause="A full disk",
+            root_cause_category="capacity",
+        )
+        reviews.add_action(lead, first, title="Alert on disk space", owner=lead, due_in_business_days=1)
+        reviews.add_action(lead, second, title="Bigger disks", owner=lead, due_in_business_days=60)
 
 
 def test_every_figure_is_reproduced_from_the_export() -> None:
@@ -204,6 +218,11 @@ def test_every_figure_is_reproduced_from_the_export() -> None:
     rows = list(csv.DictReader(io.StringIO(body.decode())))
     assert len(rows) == figures["overall"]["count"] == 12
     assert figures["overall"] == _recompute(rows)
+    assert (
+        figures["overall"]["reviews_within_target"]["met"] == 1
+        and figures["overall"]["reviews_within_target"]["of"] > 1
+    )
+    assert figures["overall"]["actions_overdue"] == {"met": 1, "of": 2, "pct": 50.0}
     for level, measured in figures["by_priority"].items():
         assert measured == _recompute([r for r in rows if r["priority"] == level]), level
     for slug, measured in figures["by_service"].items():

@@ -11,6 +11,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -180,6 +181,39 @@ def _periods(row: dict[str, Any], entries: list[tuple[str, datetime]]) -> list[s
     return periods
 
 
+@lru_cache(maxsize=65536)
+def _respond_by(policy: PriorityPolicy, calendar: OfficeCalendar, start: datetime) -> datetime:
+    return statistics.respond_by(policy, calendar, start)
+
+
+@lru_cache(maxsize=65536)
+def _finished_updates(
+    policy: PriorityPolicy,
+    calendar: OfficeCalendar,
+    periods: tuple[statistics.Period, ...],
+    updates: tuple[datetime, ...],
+) -> statistics.UpdateRecord:
+    end = max(stop for _, stop in periods if stop is not None)
+    return statistics.update_discipline(policy, calendar, periods, updates, end)
+
+
+def _updates(
+    policy: PriorityPolicy,
+    calendar: OfficeCalendar,
+    periods: list[statistics.Period],
+    updates: list[datetime],
+    now: datetime,
+) -> statistics.UpdateRecord:
+    """Update discipline; once every active period has ended the answer no longer depends on now, so it is kept.
+
+    The keys hold everything the answer depends on (policy, calendar, periods and updates), so a corrected
+    milestone, a new update or a changed calendar is simply a different key.
+    """
+    if periods and all(stop is not None and stop <= now for _, stop in periods):
+        return _finished_updates(policy, calendar, tuple(periods), tuple(updates))
+    return statistics.update_discipline(policy, calendar, periods, updates, now)
+
+
 def _deliveries(incidents: QuerySet[Incident]) -> dict[int, tuple[int, int]]:
     rows = (
         Delivery.objects.filter(incident__in=incidents.values("id"), status=DeliveryStatus.SENT)
@@ -256,7 +290,7 @@ def facts_for(user: Person, scope: Scope, now: datetime) -> list[Facts]:
         updates = [at for kind, at in entries if kind == EntryKind.UPDATE.value]
         reminders, escalations = deliveries.get(row["id"], (0, 0))
         local = row["declared_at"].astimezone(zone)
-        respond_by = statistics.respond_by(policy, calendar, start)
+        respond_by = _respond_by(policy, calendar, start)
         facts[row["id"]] = Facts(
             id=row["id"],
             reference=row["reference"],
@@ -271,7 +305,7 @@ def facts_for(user: Person, scope: Scope, now: datetime) -> list[Facts]:
             durations={key: statistics.seconds_between(start, row[field]) for key, field in DURATIONS.items()},
             respond_by=respond_by,
             response_met=statistics.met_by(respond_by, row["responded_at"], now),
-            updates=statistics.update_discipline(policy, calendar, _periods(row, entries), updates, now),
+            updates=_updates(policy, calendar, _periods(row, entries), updates, now),
             reminders_sent=reminders,
             escalations_sent=escalations,
         )
