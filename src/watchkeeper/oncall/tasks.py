@@ -28,3 +28,10 @@ def reply_sms(number: str, text: str) -> None:
         sending.reply_sms(number, text)
     except Exception:
         logging.getLogger(__name__).exception("could not reply to %s", number[-4:])
+
+
+@task()
+def nightly_check() -> int:
+    from watchkeeper.oncall import coverage
+
+    return coverage.run()

@@ -127,6 +127,9 @@ def create_schedule(actor: User | AnonymousUser, **fields: Any) -> Schedule:
     clean, layers = _check(fields, None)
     schedule = Schedule.objects.create(**clean)
     _save_layers(schedule, layers or [])
+    from watchkeeper.oncall import coverage
+
+    coverage.schedule_next()  # the nightly gap check starts with the first schedule and then queues itself
     return schedule
 
 
