@@ -7,5 +7,8 @@ class AlertsConfig(AppConfig):
 
     def ready(self) -> None:
         from watchkeeper.alerts import handlers
+        from watchkeeper.incidents import panels
 
         handlers.connect()
+        # The incident keeps its alerts; once it is resolved, the page offers to resolve the groups still open.
+        panels.contribute_section("alerts/incident_alerts.html")

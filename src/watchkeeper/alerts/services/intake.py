@@ -30,15 +30,53 @@ class Processed:
     group_id: int | None
 
 
+class Batch:
+    """The open alerts and groups one request's events can touch, read in two queries and kept current as the events
+    are applied, so a notification of many alerts (or an identical resend) costs a handful of queries."""
+
+    def __init__(self, integration: Integration, events: list[AlertEvent], now: datetime) -> None:
+        self.integration, self.now = integration, now
+        self.rule = alerting.GroupingRule(integration.grouping)
+        keys = [event.dedup_key for event in events if event.dedup_key]
+        self.alerts = {
+            alert.dedup_key: alert
+            for alert in Alert.objects.select_related("group").filter(
+                integration=integration, dedup_key__in=keys, status__in=OPEN_VALUES
+            )
+        }
+        digests = {
+            digest(self.group_key(event, event.dedup_key))
+            for event in events
+            if event.action is Action.TRIGGER and event.dedup_key not in self.alerts
+        }
+        self.groups = {
+            group.group_digest: group
+            for group in AlertGroup.objects.filter(
+                integration=integration, group_digest__in=[d for d in digests if d], status__in=OPEN_VALUES
+            )
+        }
+        for alert in self.alerts.values():  # one object per group row, so a change is seen by every alert in it
+            alert.group = self.groups.setdefault(alert.group.group_digest, alert.group)
+        self._routes: list[alerting.LabelRoute] | None = None
+
+    def group_key(self, event: AlertEvent, key: str | None) -> str:
+        return alerting.group_key(event, key or "", self.rule, self.integration.grouping_labels) if key else ""
+
+    def routes(self) -> list[alerting.LabelRoute]:
+        if self._routes is None:
+            self._routes = [_route(route) for route in LabelRoute.objects.filter(integration=self.integration)]
+        return self._routes
+
+
 def ingest(integration: Integration, events: list[AlertEvent], now: datetime | None = None) -> list[Processed]:
     """Applies every event or none; raises Throttled (nothing stored) past the integration's rate limit."""
     now = now or timezone.now()
     try:
         with transaction.atomic():
-            locked = Integration.objects.select_for_update().select_related("service").get(pk=integration.pk)
+            locked = Integration.objects.select_for_update().select_related("service", "policy").get(pk=integration.pk)
             integrations.count_request(locked, now)
-            routes = [_route(route) for route in LabelRoute.objects.filter(integration=locked)]
-            results = [_apply(locked, event, routes, now) for event in events]
+            batch = Batch(locked, events, now)
+            results = [_apply(batch, event) for event in events]
             locked.save(update_fields=["window_start", "window_count", "dropped"])
     except integrations.Throttled:
         integrations.record_throttled(integration)
@@ -51,26 +89,19 @@ def _route(route: LabelRoute) -> alerting.LabelRoute:
 
 
 def digest(group_key: str) -> str:
-    return hashlib.sha256(group_key.encode()).hexdigest()
+    return hashlib.sha256(group_key.encode()).hexdigest() if group_key else ""
 
 
-def _apply(integration: Integration, event: AlertEvent, routes: list[alerting.LabelRoute], now: datetime) -> Processed:
+def _apply(batch: Batch, event: AlertEvent) -> Processed:
+    integration = batch.integration
     key = event.dedup_key or uuid.uuid4().hex
-    alert = (
-        Alert.objects.select_related("group")
-        .filter(integration=integration, dedup_key=key, status__in=OPEN_VALUES)
-        .first()
-    )
+    alert = batch.alerts.get(key)
     group: AlertGroup | None = alert.group if alert else None
     others = 0
-    if alert is not None:
+    if alert is not None and event.action is Action.RESOLVE:
         others = Alert.objects.filter(group=alert.group, status__in=OPEN_VALUES).exclude(pk=alert.pk).count()
-    elif event.action is Action.TRIGGER:
-        rule = alerting.GroupingRule(integration.grouping)
-        gkey = alerting.group_key(event, key, rule, integration.grouping_labels)
-        group = AlertGroup.objects.filter(
-            integration=integration, group_digest=digest(gkey), status__in=OPEN_VALUES
-        ).first()
+    elif alert is None and event.action is Action.TRIGGER:
+        group = batch.groups.get(digest(batch.group_key(event, key)))
     ever_seen = (
         alert is None
         and event.action is not Action.TRIGGER
@@ -82,26 +113,20 @@ def _apply(integration: Integration, event: AlertEvent, routes: list[alerting.La
         OpenGroup(AlertStatus(group.status)) if group else None,
         ever_seen=ever_seen,
     )
-    group = _carry_out(outcome, integration, event, key, alert, group, routes, now)
+    group = _carry_out(outcome, batch, event, key, alert, group)
     return Processed(key, outcome, group.pk if group else None)
 
 
 def _carry_out(
-    outcome: Outcome,
-    integration: Integration,
-    event: AlertEvent,
-    key: str,
-    alert: Alert | None,
-    group: AlertGroup | None,
-    routes: list[alerting.LabelRoute],
-    now: datetime,
+    outcome: Outcome, batch: Batch, event: AlertEvent, key: str, alert: Alert | None, group: AlertGroup | None
 ) -> AlertGroup | None:
+    integration, now = batch.integration, batch.now
     if outcome is Outcome.DROPPED:
         integration.dropped += 1
     elif outcome is Outcome.NEW_GROUP:
-        group = _open_group(integration, event, key, routes, now)
+        group = _open_group(batch, event, key)
     elif outcome in {Outcome.JOINED_GROUP, Outcome.JOINED_ACKNOWLEDGED} and group is not None:
-        new = _new_alert(integration, group, event, key, now)
+        batch.alerts[key] = new = _new_alert(integration, group, event, key, now)
         if outcome is Outcome.JOINED_ACKNOWLEDGED:
             paging.tell_acknowledger(group, new)
     elif outcome is Outcome.UPDATED and alert is not None:
@@ -110,7 +135,10 @@ def _carry_out(
     elif outcome is Outcome.ACKNOWLEDGED and alert is not None and group is not None:
         _acknowledge_alert(alert, group, now)
     elif outcome in {Outcome.RESOLVED_ALERT, Outcome.RESOLVED_GROUP} and alert is not None and group is not None:
+        del batch.alerts[key]
         _resolve_alert(alert, group, event, now, last=outcome is Outcome.RESOLVED_GROUP)
+        if outcome is Outcome.RESOLVED_GROUP:
+            batch.groups.pop(group.group_digest, None)
     return group
 
 
@@ -135,11 +163,10 @@ def _new_alert(integration: Integration, group: AlertGroup, event: AlertEvent, k
     return alert
 
 
-def _open_group(
-    integration: Integration, event: AlertEvent, key: str, routes: list[alerting.LabelRoute], now: datetime
-) -> AlertGroup:
-    route = alerting.route_for(routes, event)
-    gkey = alerting.group_key(event, key, alerting.GroupingRule(integration.grouping), integration.grouping_labels)
+def _open_group(batch: Batch, event: AlertEvent, key: str) -> AlertGroup:
+    integration, now = batch.integration, batch.now
+    route = alerting.route_for(batch.routes(), event)
+    gkey = batch.group_key(event, key)
     group = AlertGroup.objects.create(
         integration=integration,
         group_key=gkey,
@@ -148,7 +175,8 @@ def _open_group(
         suggested_priority=(route.priority or "") if route else "",
         opened_at=now,
     )
-    _new_alert(integration, group, event, key, now)
+    batch.groups[group.group_digest] = group
+    batch.alerts[key] = _new_alert(integration, group, event, key, now)
     if route is not None and not route.page:
         record(group, "not_paged", "Not paged: a label route says this alert does not page")
     else:
