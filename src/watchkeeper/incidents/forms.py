@@ -111,7 +111,7 @@ class DeclareForm(forms.Form):
             self.fields["service"].initial = service.slug
             self.fields["reported_at"].initial = local_input(timezone.now(), service.timezone)
             self.fields["reported_at"].help_text = (
-                f"In {service.name}'s local time ({service.timezone}), as YYYY-MM-DD HH:MM on the 24-hour clock. "
+                f"In local time for {service.name} ({service.timezone}), as YYYY-MM-DD HH:MM on the 24-hour clock. "
                 "Every deadline counts from this time, so change it if the problem started earlier."
             )
 
