@@ -177,8 +177,9 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"access": {"format": "%(asctime)s %(message)s"}},
+    "filters": {"client_errors": {"()": "watchkeeper.logfilters.NoTracebackForClientErrors"}},
     "handlers": {
-        "console": {"class": "logging.StreamHandler"},
+        "console": {"class": "logging.StreamHandler", "filters": ["client_errors"]},
         "access": {"class": "logging.StreamHandler", "formatter": "access"},
     },
     "loggers": {"watchkeeper.access": {"handlers": ["access"], "propagate": False}},

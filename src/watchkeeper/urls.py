@@ -1,5 +1,8 @@
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.auth.decorators import login_not_required
+from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
+from django.templatetags.static import static
 from django.urls import include, path
 
 from watchkeeper import health
@@ -8,8 +11,17 @@ from watchkeeper.api import api
 from watchkeeper.incidents.views import dashboard
 from watchkeeper.insights.metrics import metrics_view
 
+
+@login_not_required
+def favicon(request: HttpRequest) -> HttpResponse:
+    # Resolved per request: the hashed asset name exists only once the assets are collected.
+    return HttpResponsePermanentRedirect(static("images/favicon.ico"))
+
+
 urlpatterns = [
     path("", dashboard, name="home"),
+    # Browsers ask for /favicon.ico on every page, signed in or not: the GOV.UK one, from the collected assets.
+    path("favicon.ico", favicon, name="favicon"),
     path("sign-in", SignInView.as_view(), name="login"),
     path("sign-out", SignOutView.as_view(), name="logout"),
     path("catalogue/", include("watchkeeper.catalogue.urls")),

@@ -185,3 +185,12 @@ def test_resolving_offers_components_back_to_operational(world: dict[str, Any], 
     assert "The problem with Licence applications is resolved." in offer
     assert f'value="{world["form"].pk}" checked' in offer
     assert 'value="operational" checked' in offer
+
+
+def test_publish_form_errors_name_their_fields(world: dict[str, Any], client: Client) -> None:
+    client.force_login(world["lead"])
+    page = client.post(f"/status/publish/incidents/{world['incident'].reference}", {}).content.decode()
+    assert "This field is required" not in page
+    for expected in ["Enter a public title that says how users are affected", "Choose the status the public will see"]:
+        assert expected in page
+    assert not PublicIncident.objects.exists()

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from watchkeeper.breaches.access import incident_for, is_data_protection, on_incident
 from watchkeeper.breaches.models import Breach, BreachDecision, DecisionKind
-from watchkeeper.formatting import relative
+from watchkeeper.formatting import relative, when
 from watchkeeper.incidents.models import Incident
 from watchkeeper.incidents.visibility import Person, visible_incidents
 
@@ -170,4 +170,7 @@ def clock_for(user: Person, incident: Incident) -> str | None:
     if not on_incident(user, incident):
         return None
     breach = Breach.objects.filter(incident=incident).first()
-    return None if breach is None else f"{ico_status(breach)} (deadline {breach.ico_deadline:%Y-%m-%d %H:%M} UTC)"
+    if breach is None:
+        return None
+    # One format for the deadline wherever it shows: the service's local time, as the flag and the record page say.
+    return f"{ico_status(breach)} (deadline {when(breach.ico_deadline, incident.service.timezone)})"

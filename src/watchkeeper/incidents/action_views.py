@@ -188,13 +188,19 @@ add_note = action(lambda data, _: NoteForm(data, prefix="note"), _add_note, sect
 change_status = action(lambda data, i: StatusForm(data, prefix="status", incident=i), _change_status, section="act")
 change_priority = action(lambda data, _: PriorityForm(data, prefix="priority"), _change_priority, section="priority")
 assign_lead = action(
-    lambda data, _: RoleForm(data, prefix="lead"), _assign("incident_lead", "incident lead"), section="roles"
+    lambda data, _: RoleForm(data, prefix="lead", role="incident lead"),
+    _assign("incident_lead", "incident lead"),
+    section="roles",
 )
 assign_comms = action(
-    lambda data, _: RoleForm(data, prefix="comms"), _assign("comms_lead", "comms lead"), section="roles"
+    lambda data, _: RoleForm(data, prefix="comms", role="comms lead"),
+    _assign("comms_lead", "comms lead"),
+    section="roles",
 )
 assign_technical = action(
-    lambda data, _: RoleForm(data, prefix="technical"), _assign("technical_lead", "technical lead"), section="roles"
+    lambda data, _: RoleForm(data, prefix="technical", role="technical lead"),
+    _assign("technical_lead", "technical lead"),
+    section="roles",
 )
 join = action(lambda data, _: forms.Form(data, prefix="team"), _join, section="roles")
 leave = action(lambda data, _: forms.Form(data, prefix="team"), _leave, section="roles")

@@ -160,10 +160,11 @@ def declare(
     )
     if priority:
         tick(incident, Step.PRIORITISED, actor)
-    _publish(events.DECLARED, incident, actor)
     if take_lead:
-        assign_role(actor, incident, "incident_lead", actor)
+        # Before the declared event, so its messages name the lead; the declaration itself announces it.
+        assign_role(actor, incident, "incident_lead", actor, announce=False)
         incident.refresh_from_db()
+    _publish(events.DECLARED, incident, actor)
     return incident
 
 
@@ -175,6 +176,7 @@ def assign_role(
     user: User | None,
     *,
     expected_version: int | None = None,
+    announce: bool = True,
 ) -> Incident:
     """Names the incident lead, comms lead or technical lead; a change of person is a handover."""
     if role not in ROLE_FIELDS:
@@ -206,7 +208,8 @@ def assign_role(
     _record(incident, actor, EntryKind.ROLE, text, role=role, user=user.get_username() if user else None)
     if incident.incident_lead_id and incident.comms_lead_id:
         tick(incident, Step.RESPONSE_TEAM_FORMED, actor)
-    _publish(events.ROLE_CHANGED, incident, actor, role=role)
+    if announce:
+        _publish(events.ROLE_CHANGED, incident, actor, role=role)
     return incident
 
 

@@ -9,6 +9,7 @@ from django import forms
 
 from watchkeeper.catalogue.models import Component
 from watchkeeper.formatting import parse_local
+from watchkeeper.govuk_forms import name_every_error
 from watchkeeper.statuspage import conf
 from watchkeeper.statuspage.vocabulary import ComponentStatus, Impact, IncidentStatus, MaintenanceStatus
 
@@ -29,6 +30,7 @@ class ComponentChoiceMixin(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["components"].choices = component_choices()  # type: ignore[attr-defined]
+        name_every_error(self)
 
     def chosen_components(self) -> list[Component]:
         ids = [int(i) for i in self.cleaned_data.get("components") or []]
@@ -182,13 +184,27 @@ class PublishForm(UpdateForm):
 
 
 class MaintenanceForm(ComponentChoiceMixin):
-    name = forms.CharField(label="Title", max_length=200)
-    body = forms.CharField(label="What users can expect", widget=forms.Textarea)
+    name = forms.CharField(
+        label="Title", max_length=200, error_messages={"required": "Enter a title for the maintenance"}
+    )
+    body = forms.CharField(
+        label="What users can expect",
+        widget=forms.Textarea,
+        error_messages={"required": "Say what users can expect during the maintenance"},
+    )
     components = forms.MultipleChoiceField(
         label="Components under maintenance", required=False, widget=forms.CheckboxSelectMultiple
     )
-    scheduled_for = forms.CharField(label="Starts", help_text="For example 2026-11-30 22:00")
-    scheduled_until = forms.CharField(label="Ends", help_text="For example 2026-11-30 23:30")
+    scheduled_for = forms.CharField(
+        label="Starts",
+        help_text="For example 2026-11-30 22:00",
+        error_messages={"required": "Enter when the maintenance starts, like 2026-11-30 22:00"},
+    )
+    scheduled_until = forms.CharField(
+        label="Ends",
+        help_text="For example 2026-11-30 23:30",
+        error_messages={"required": "Enter when the maintenance ends, like 2026-11-30 23:30"},
+    )
     notify = forms.BooleanField(
         label=f"Email subscribers now and {conf.reminder_minutes()} minutes before it starts",
         required=False,
