@@ -70,7 +70,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "watchkeeper.health.DatabaseUnavailableMiddleware",
+    "watchkeeper.body_limit.RequestSizeLimit",
     "django.middleware.security.SecurityMiddleware",
+    "watchkeeper.security_headers.ContentSecurityPolicy",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -172,6 +174,10 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_PROXY el
 # Proxies in front of the app that append to X-Forwarded-For: the client address is that many entries from the right.
 TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "1"))
 X_FRAME_OPTIONS = "DENY"
+# Request bodies: 2.5 MB in memory at most (Django's default, stated), and a hard cap on any body, uploads
+# included, so an anonymous 60 MB POST is refused before it is parsed. Imports of past incidents fit well inside.
+DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("DATA_UPLOAD_MAX_MEMORY_SIZE", str(2_621_440)))
+REQUEST_MAX_BYTES = int(os.environ.get("REQUEST_MAX_BYTES", str(10 * 1024 * 1024)))
 
 LOGGING = {
     "version": 1,

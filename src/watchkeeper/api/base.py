@@ -20,6 +20,16 @@ from watchkeeper.accounts.services import user_for_token
 Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
 
 
+def also_as_files(*media_types: str) -> dict[str, Any]:
+    """OpenAPI for a 200 that may also be a download (``format=csv`` or ``xlsx``), so clients and fuzzers expect it."""
+    binary = {"schema": {"type": "string", "format": "binary"}}
+    # ninja keys responses by the int status code: a "200" string key would replace the JSON answer.
+    return {"responses": {200: {"content": dict.fromkeys(media_types, binary)}}}
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
 class Input(Schema):
     """Every request body: a JSON object with only the fields the schema names (a typo is a 422, not ignored)."""
 

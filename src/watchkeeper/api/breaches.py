@@ -10,7 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Schema
 from ninja.responses import Status
 
-from watchkeeper.api.base import Input, problem
+from watchkeeper.api.base import XLSX, Input, also_as_files, problem
 from watchkeeper.breaches import export, queries, services
 from watchkeeper.breaches.access import incident_for
 from watchkeeper.breaches.models import Breach
@@ -133,7 +133,7 @@ class BreachLogPage(Schema):
     rows: list[dict[str, str]]
 
 
-@router.get("/breaches", response={200: BreachLogPage})
+@router.get("/breaches", response={200: BreachLogPage}, openapi_extra=also_as_files("text/csv", XLSX))
 def breach_log(
     request: HttpRequest,
     format: str = "json",

@@ -8,7 +8,7 @@ from typing import TypeVar
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Model
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 from ninja.responses import Status
 
 from watchkeeper.accounts.roles import is_admin
@@ -47,9 +47,18 @@ class ServiceOut(Schema):
     team: str
     division: str
     timezone: str
-    opening: time
-    closing: time
+    # Local wall time as HH:MM:SS: JSON Schema's "time" format would demand an offset, which office hours do not have.
+    opening: str = Field(pattern=r"^\d{2}:\d{2}:\d{2}$")
+    closing: str = Field(pattern=r"^\d{2}:\d{2}:\d{2}$")
     working_days: list[int]
+
+    @staticmethod
+    def resolve_opening(obj: Service) -> str:
+        return obj.opening.isoformat(timespec="seconds")
+
+    @staticmethod
+    def resolve_closing(obj: Service) -> str:
+        return obj.closing.isoformat(timespec="seconds")
 
     @staticmethod
     def resolve_team(obj: Service) -> str:

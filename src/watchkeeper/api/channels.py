@@ -178,7 +178,8 @@ def get_channel(request: HttpRequest, channel_id: Id) -> Channel:
 @router.patch("/channels/{channel_id}", response=ChannelOut)
 def update_channel(request: HttpRequest, channel_id: Id, payload: ChannelPatch) -> Channel:
     _require_admin(request)
-    fields = payload.dict(exclude_unset=True)
+    # null leaves a field as it is: no channel field can be cleared, and a null name or target would be saved.
+    fields = payload.dict(exclude_unset=True, exclude_none=True)
     return services.update_channel(request.user, _channel_by_id(channel_id), **fields)
 
 

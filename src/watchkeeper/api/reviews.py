@@ -17,7 +17,7 @@ from ninja import Query, Router, Schema
 from ninja.errors import HttpError
 from ninja.responses import Status
 
-from watchkeeper.api.base import Id, Input
+from watchkeeper.api.base import XLSX, Id, Input, also_as_files
 from watchkeeper.formatting import duration
 from watchkeeper.incidents.queries import get_incident, user_named
 from watchkeeper.reviews import queries, register, services, xlsx_export
@@ -291,7 +291,7 @@ class RegisterPage(Schema):
     rows: list[dict[str, Any]]
 
 
-@router.get("/register", response=RegisterPage)
+@router.get("/register", response=RegisterPage, openapi_extra=also_as_files("text/csv", XLSX))
 def get_register(
     request: HttpRequest, filters: Query[RegisterQuery]
 ) -> StreamingHttpResponse | FileResponse | dict[str, Any]:

@@ -18,6 +18,9 @@ from email.utils import formatdate
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
+
+from watchkeeper.security_headers import POLICY
 from watchkeeper.statuspage.paths import CONTENT_TYPES, GZIP_SUFFIX, file_for
 from watchkeeper.web.access_log import SnapshotHits
 
@@ -77,6 +80,9 @@ class SnapshotApp:
             # Short freshness so updates show quickly; stale copies may stand in while the origin is in trouble.
             f"public, max-age={self.max_age}, stale-while-revalidate=60, stale-if-error=86400"
         )
+        # Sent only over HTTPS, as Django's SecurityMiddleware does: over plain http a browser must ignore it anyway.
+        self._hsts = _hsts_header()
+        self._behind_proxy = bool(getattr(settings, "BEHIND_PROXY", False))
         # Threads share this dict; a race only means two threads load the same file once each, never a wrong answer.
         self._cache: dict[str, Entry] = {}
         self._names: dict[str, str | None] = {}
@@ -89,11 +95,18 @@ class SnapshotApp:
             if name is not None:
                 entry = self._entry(name)
                 if entry is not None:
+                    if self._hsts and self._is_secure(environ):
+                        start_response = _with_headers(start_response, [self._hsts])
                     status, body = self._respond(environ, start_response, entry, method == "HEAD")
                     if self.hits is not None:
                         self.hits.count(status)
                     return body
         return self.app(environ, start_response)
+
+    def _is_secure(self, environ: dict[str, Any]) -> bool:
+        if environ.get("wsgi.url_scheme") == "https":
+            return True
+        return self._behind_proxy and environ.get("HTTP_X_FORWARDED_PROTO") == "https"
 
     def _name(self, path: str) -> str | None:
         try:
@@ -142,6 +155,7 @@ class SnapshotApp:
             ("X-Content-Type-Options", "nosniff"),
             ("X-Frame-Options", "DENY"),
             ("Referrer-Policy", "same-origin"),
+            ("Content-Security-Policy", POLICY),
         ]
         if name.endswith(".json"):
             # Statuspage's public API allows any origin, so its embeddable widgets work from other sites.
@@ -192,6 +206,25 @@ class SnapshotApp:
             return "200", EMPTY if head else [entry.compressed]  # type: ignore[list-item]
         start_response("200 OK", entry.plain_headers)
         return "200", EMPTY if head else [entry.plain]
+
+
+def _hsts_header() -> tuple[str, str] | None:
+    seconds = int(getattr(settings, "SECURE_HSTS_SECONDS", 0) or 0)
+    if seconds <= 0:
+        return None
+    value = f"max-age={seconds}"
+    if getattr(settings, "SECURE_HSTS_INCLUDE_SUBDOMAINS", False):
+        value += "; includeSubDomains"
+    if getattr(settings, "SECURE_HSTS_PRELOAD", False):
+        value += "; preload"
+    return ("Strict-Transport-Security", value)
+
+
+def _with_headers(start_response: StartResponse, extra: list[tuple[str, str]]) -> StartResponse:
+    def wrapped(status: str, headers: Any, *args: Any) -> Any:
+        return start_response(status, [*headers, *extra], *args)
+
+    return wrapped  # type: ignore[return-value]
 
 
 def django_with_snapshot() -> SnapshotApp:
