@@ -61,7 +61,7 @@ def test_sigterm_lets_the_request_in_flight_finish(tmp_path: Path, black_hole: i
     node = WebNode("web", env, tmp_path)
     node.start()
     try:
-        wait_for(node.up, 90, "the web node", step=0.2)
+        wait_for(node.up, 240, "the web node", step=0.2)
         answer: dict[str, Any] = {}
 
         def slow_request() -> None:

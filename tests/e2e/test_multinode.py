@@ -70,7 +70,7 @@ def start_nodes(stack: dict[str, Any], tmp_path: Path, running: list[Any], *name
     for node in nodes:
         running.append(node.start())
     for node in nodes:
-        wait_for(node.ready, 90, f"{node.name} to be ready", step=0.2)
+        wait_for(node.ready, 240, f"{node.name} to be ready", step=0.2)
     return nodes
 
 
@@ -142,14 +142,14 @@ def test_a_publish_on_one_node_is_served_by_the_other_and_survives_the_database(
     # A node restarted while the database is down serves what it has on disk, and says so.
     assert b.stop() == 0
     b.start()
-    wait_for(b.up, 90, "node B to come back up", step=0.2)
+    wait_for(b.up, 240, "node B to come back up", step=0.2)
     assert serves(b, "A certificate expired.")
     wait_for(lambda: "database unreachable at start-up" in b.log(), 10, "node B to log that it has no database")
     assert "serving snapshot version" in b.log()
     # A node with nothing on disk answers 503 with Retry-After for the page, not a 500.
     c = WebNode("node-c", stack["env"], tmp_path)
     running.append(c.start())
-    wait_for(c.up, 90, "node C to come up", step=0.2)
+    wait_for(c.up, 240, "node C to come up", step=0.2)
     empty = c.request("/status/")
     assert empty.status == 503 and empty.headers["retry-after"], empty.body
     wait_for(lambda: "no snapshot in" in c.log(), 10, "node C to log that it has no snapshot")

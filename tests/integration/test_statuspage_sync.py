@@ -102,3 +102,13 @@ def test_health_endpoints_need_no_sign_in(client: Client, nodes: tuple[Path, Pat
     ready = client.get("/readyz")
     assert ready.status_code == 200, ready.content
     assert ready.json()["checks"] == {"database": "ok", "migrations": "ok", "snapshot": "ok"}
+
+
+def test_a_failing_render_is_logged_and_the_thread_carries_on(
+    nodes: tuple[Path, Path], settings: Any, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    settings.STATIC_ROOT = tmp_path / "never-collected"  # the page cannot name its assets
+    follower = snapshot_sync.SnapshotSync(nodes[1], 1.0)
+    follower.check()
+    assert "could not follow the snapshot" in caplog.text
+    assert snapshot_store.head()[1] == 0 and not snapshot_sync.loaded(nodes[1])

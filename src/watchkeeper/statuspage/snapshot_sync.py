@@ -117,6 +117,9 @@ class SnapshotSync(threading.Thread):
             self._down(error)
         except LookupError as error:
             log.info("Status page: %s; fetching again", error)
+        except Exception:
+            # Anything else (a render that cannot find its assets, a full disk) must not end the thread.
+            log.exception("Status page: could not follow the snapshot; trying again")
 
     def _up(self) -> None:
         if self.database_up is False:
