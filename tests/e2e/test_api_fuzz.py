@@ -26,8 +26,8 @@ from watchkeeper.incidents import services as incidents
 from watchkeeper.notifications import services as notifications
 from watchkeeper.reviews import services as reviews
 
-# Enough to find the 500s the security review found by hand in a couple of minutes on 2 cores, on each database.
-EXAMPLES = int(os.environ.get("WATCHKEEPER_FUZZ_EXAMPLES", "12"))
+# About 430 requests: under 2 minutes on SQLite and under 3 on PostgreSQL on 2 busy cores. Raise it locally to dig.
+EXAMPLES = int(os.environ.get("WATCHKEEPER_FUZZ_EXAMPLES", "9"))
 CHECKS = [not_a_server_error, response_schema_conformance, content_type_conformance]
 
 

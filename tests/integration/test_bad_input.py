@@ -148,3 +148,17 @@ def test_a_report_body_must_be_an_object(client, incident, body) -> None:
     response = send(client, "PUT", f"/incidents/{incident.reference}/report", body)
     assert response.status_code == 422, response.content
     assert send(client, "GET", f"/incidents/{incident.reference}/report", "").json()["version"] == before
+
+
+def test_null_channel_fields_leave_the_channel_as_it_was(client, ada) -> None:
+    # Found by the API fuzzing: a null name or target was saved and the PATCH answered 500.
+    from tests.fakes.webhooks import WEBHOOK_SECRET
+    from watchkeeper.notifications import services as notifications
+
+    channel = notifications.create_channel(
+        ada, name="hook", kind="webhook", target="https://hooks.example.com/x", secret=WEBHOOK_SECRET
+    )
+    response = send(client, "PATCH", f"/channels/{channel.pk}", {"name": None, "target": None, "template_id": None})
+    assert response.status_code == 200, response.content
+    channel.refresh_from_db()
+    assert (channel.name, channel.target) == ("hook", "https://hooks.example.com/x")
