@@ -8,7 +8,7 @@ UV_HOME := build/uv
 UV := $(shell command -v uv 2>/dev/null || echo $(UV_HOME)/bin/uv)
 GOVUK := node_modules/govuk-frontend/dist/govuk
 
-.PHONY: install run test lint types pytest assets clean bench-notify bench-statuspage bench-register
+.PHONY: install run test lint types pytest assets clean bench-notify bench-statuspage bench-register bench-oncall
 
 $(UV):
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed ($(PYTHON) not found)"; exit 1; }
@@ -60,6 +60,9 @@ bench-statuspage: install
 
 bench-register: install
 	$(BIN)/python bench/register.py
+
+bench-oncall: install
+	$(BIN)/python bench/oncall.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) node_modules build var/staticfiles
