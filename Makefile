@@ -8,7 +8,7 @@ UV_HOME := build/uv
 UV := $(shell command -v uv 2>/dev/null || echo $(UV_HOME)/bin/uv)
 GOVUK := node_modules/govuk-frontend/dist/govuk
 
-.PHONY: install run test lint types pytest assets clean bench bench-notify bench-statuspage bench-register bench-insights bench-alerts
+.PHONY: install run test lint types pytest assets clean bench bench-notify bench-statuspage bench-register bench-insights bench-alerts bench-oncall
 
 $(UV):
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed ($(PYTHON) not found)"; exit 1; }
@@ -68,6 +68,9 @@ bench-register: install
 # Alert intake at 50 requests a second, and the most one web worker sustains. BENCH_POSTGRES_URL for PostgreSQL.
 bench-alerts: install
 	$(BIN)/python bench/alerts.py $(BENCH_ARGS)
+
+bench-oncall: install
+	$(BIN)/python bench/oncall.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) node_modules build var/staticfiles
