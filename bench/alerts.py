@@ -52,6 +52,7 @@ def setup(env: dict[str, str]) -> str:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
+    call_command("collectstatic", "--no-input", verbosity=0)  # creating a service renders the status page
     from watchkeeper.accounts.services import create_user
     from watchkeeper.alerts.services import integrations
     from watchkeeper.catalogue import services as catalogue
@@ -102,10 +103,9 @@ def send(url: str, body: bytes) -> float:
             response.read()
             ok = response.status == 202
     except urllib.error.HTTPError as error:
-        ok = False
-        error.read()
+        raise RuntimeError(f"a notification was refused: {error.code} {error.read()[:300]!r}") from None
     if not ok:
-        raise RuntimeError("a notification was refused")
+        raise RuntimeError("a notification was not accepted")
     return time.perf_counter() - started
 
 
@@ -143,6 +143,7 @@ def saturate(url: str, mix: Mix, seconds: float, senders: int = 8) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=20)
+    parser.add_argument("--threads", type=int, default=0, help="Python threads in the one worker (serve's default)")
     parser.add_argument("--postgres", default=os.environ.get("BENCH_POSTGRES_URL", ""), help="a PostgreSQL URL")
     args = parser.parse_args()
     scratch = Path(tempfile.mkdtemp(prefix="bench-alerts-"))
@@ -163,16 +164,14 @@ def main() -> None:
         "ALERTS_STORM_GROUPS_PER_MINUTE": "1000000",
     }
     key = setup(env)
-    from django.core.management import call_command
-
-    call_command("collectstatic", "--no-input", verbosity=0)
     port = free_port()
     watchkeeper = ROOT / ".venv" / "bin" / "watchkeeper"
     server = subprocess.Popen(
-        [str(watchkeeper), "serve", "--no-worker", "--workers", "1", "--host", "127.0.0.1", "--port", str(port)],
+        [str(watchkeeper), "serve", "--no-worker", "--workers", "1", "--host", "127.0.0.1", "--port", str(port)]
+        + (["--threads", str(args.threads)] if args.threads else []),
         env={**os.environ, **env},
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stderr=open(scratch / "server.log", "wb"),  # noqa: SIM115  (the server's own log, kept for a failed run)
     )
     url = f"http://127.0.0.1:{port}/alerts/alertmanager/{key}"
     try:
@@ -187,6 +186,9 @@ def main() -> None:
             send(url, mix.next())
         latencies = steady(url, mix, args.seconds)
         rate = saturate(url, mix, min(args.seconds, 15))
+    except RuntimeError:
+        print(f"server log: {scratch / 'server.log'}")
+        raise
     finally:
         server.terminate()
         server.wait(timeout=20)

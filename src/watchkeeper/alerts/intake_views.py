@@ -9,6 +9,7 @@ integration so a misconfigured sender shows on its page.
 from __future__ import annotations
 
 import json
+import logging
 import re
 from collections.abc import Callable
 from typing import Any
@@ -35,6 +36,7 @@ from watchkeeper.domain.alert_payloads import (
 from watchkeeper.domain.alerting import AlertEvent
 
 View = Callable[..., HttpResponse]
+log = logging.getLogger(__name__)
 
 
 class Refused(Exception):
@@ -58,6 +60,7 @@ def intake(view: View) -> View:
         except integrations.Throttled as throttled:
             return _refusal(Refused(429, [str(throttled)], "Throttled", **{"Retry-After": str(throttled.retry_after)}))
         except (OperationalError, InterfaceError, DatabaseError):
+            log.exception("alert intake could not reach the database")
             # The database is busy or away: worth retrying, so a 5xx (Alertmanager and PagerDuty clients retry).
             return _refusal(
                 Refused(503, ["Watchkeeper cannot store alerts just now"], "Try again", **{"Retry-After": "5"})

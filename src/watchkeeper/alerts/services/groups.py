@@ -28,7 +28,7 @@ HEARTBEAT_KEY = "heartbeat"
 def _lock(actor: User | None, group: AlertGroup) -> AlertGroup:
     if actor is not None and not can_act(actor):
         raise PermissionDenied("Only responders can act on alert groups")
-    return AlertGroup.objects.select_for_update().select_related("integration__service").get(pk=group.pk)
+    return AlertGroup.objects.select_for_update(of=("self",)).select_related("integration__service").get(pk=group.pk)
 
 
 @transaction.atomic

@@ -73,7 +73,11 @@ def ingest(integration: Integration, events: list[AlertEvent], now: datetime | N
     now = now or timezone.now()
     try:
         with transaction.atomic():
-            locked = Integration.objects.select_for_update().select_related("service", "policy").get(pk=integration.pk)
+            locked = (
+                Integration.objects.select_for_update(of=("self",))
+                .select_related("service", "policy")
+                .get(pk=integration.pk)
+            )
             integrations.count_request(locked, now)
             batch = Batch(locked, events, now)
             results = [_apply(batch, event) for event in events]
