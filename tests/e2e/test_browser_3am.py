@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from tests.e2e.browser import assert_accessible
-from tests.factories import PASSWORD, make_component, make_service, make_user
+from tests.factories import PASSWORD, make_component, make_incident, make_service, make_user
 from watchkeeper.incidents.models import Incident
 from watchkeeper.statuspage.models import PublicIncident
 
@@ -163,3 +163,25 @@ def test_the_3am_p1_tells_the_public_within_4_pages_and_the_status_page_follows(
         f"\n3am P1: {pages_before_public} pages and {clicks_before_public} clicks to the first public update; "
         f"{len(journey.pages)} pages and {journey.clicks} clicks to resolved, internally and publicly"
     )
+
+
+def test_clocks_are_right_without_javascript_and_keep_current_with_it(app_server: Any, browser: Any) -> None:
+    ada = make_user("ada", "responder")
+    service = make_service("licences", name="Apply for a licence")
+    incident = make_incident(ada, service, priority="P1", title="Licence applications cannot be submitted")
+    for javascript in (False, True):
+        context = browser.new_context(java_script_enabled=javascript)
+        page = context.new_page()
+        page.clock.install()
+        page.goto(f"{app_server.url}/sign-in")
+        page.get_by_label("Username").fill("ada")
+        page.get_by_role("textbox", name="Password").fill(PASSWORD)
+        page.get_by_role("button", name="Sign in").click()
+        page.wait_for_url(f"{app_server.url}/")
+        page.goto(f"{app_server.url}/incidents/{incident.reference}/")
+        clock = page.locator("#summary [data-wk-deadline]").first
+        assert re.fullmatch(r"Due in (19|20) minutes", clock.inner_text())
+        page.clock.fast_forward("06:00")
+        expected = r"Due in (13|14) minutes" if javascript else r"Due in (19|20) minutes"
+        assert re.fullmatch(expected, clock.inner_text()), clock.inner_text()
+        context.close()
