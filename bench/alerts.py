@@ -175,7 +175,7 @@ def main() -> None:
     )
     url = f"http://127.0.0.1:{port}/alerts/alertmanager/{key}"
     try:
-        for _ in range(200):
+        for _ in range(1200):  # a loaded machine can take a minute or two to import Django
             try:
                 urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1).read()
                 break
@@ -203,8 +203,17 @@ def main() -> None:
         f" (goal p99 < 150 ms: {'met' if p99 < 150 else 'NOT met'}); mean {statistics.mean(latencies) * 1000:.1f} ms"
     )
     print(f"most one worker sustains: {rate:.0f} notifications/s (8 senders, closed loop)")
+    sys.path.insert(0, str(ROOT / "bench"))
+    from results import GOAL_MISSED, record
+
+    database = "PostgreSQL" if connection.vendor == "postgresql" else "SQLite"
+    record("alerts", f"ingest p99 at {RATE} req/s", p99, "ms", "under 150 ms", p99 < 150, database)
+    record(
+        "alerts", "most notifications a second, one worker", rate, "/s", "more than 18 (Dispatch)", rate > 18, database
+    )
     # Shared machines skew every figure; say how busy this one was.
     print(f"load average during the run: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+    sys.exit(0 if p99 < 150 else GOAL_MISSED)
 
 
 if __name__ == "__main__":

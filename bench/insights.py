@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 
 from databases import ensure_database  # noqa: E402 (bench/ is not a package)
-from results import record  # noqa: E402
+from results import GOAL_MISSED, record  # noqa: E402
 
 MARKER = "bench_insights_marker"
 SERVICES, TEAMS = 40, 8
@@ -227,7 +227,7 @@ def main() -> None:
     parser.add_argument("--empty-database", action="store_true", help="allow flushing a database with other tables")
     args = parser.parse_args()
     if args.database:
-        sys.exit(0 if run_one(args.database, args.incidents, args.runs, args.empty_database) else 1)
+        sys.exit(0 if run_one(args.database, args.incidents, args.runs, args.empty_database) else GOAL_MISSED)
     scratch = Path(tempfile.mkdtemp(prefix="wk-bench-insights-"))
     targets = [f"sqlite:///{scratch / 'bench.sqlite3'}"]
     postgres = os.environ.get("BENCH_POSTGRES_URL") or os.environ.get("DATABASE_URL", "")
