@@ -20,12 +20,13 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import signal
 import sys
 from types import FrameType
 from typing import Any
 
-from django.db import transaction
+from django.db import connections, transaction
 from django.utils.crypto import get_random_string
 from django_tasks_db.compat import (
     DEFAULT_TASK_BACKEND_ALIAS,
@@ -180,3 +181,9 @@ def run(interval: float) -> None:
     worker.run()
     if worker.stopped_by is not None:
         print(f"Worker stopped on {worker.stopped_by}: {worker.outcome}.", file=sys.stderr, flush=True)
+        # Nothing is left to do, so skip the interpreter's teardown of every module: on a loaded machine it
+        # took seconds, eating into the 10 s anyone waits for a stop.
+        connections.close_all()
+        logging.shutdown()
+        sys.stdout.flush()
+        os._exit(0)

@@ -20,8 +20,14 @@ WATCHKEEPER = str(Path(sys.executable).with_name("watchkeeper"))
 
 
 def run(*args: str, env: dict[str, str] | None = None, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    # Generous: `demo` tells a whole story through the service functions, slow on a shared 2-core CI machine.
     return subprocess.run(
-        [WATCHKEEPER, *args], capture_output=True, text=True, input=stdin, env={**os.environ, **(env or {})}, timeout=60
+        [WATCHKEEPER, *args],
+        capture_output=True,
+        text=True,
+        input=stdin,
+        env={**os.environ, **(env or {})},
+        timeout=180,
     )
 
 
