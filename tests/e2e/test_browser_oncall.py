@@ -57,7 +57,7 @@ def test_who_is_on_call_schedules_overrides_swaps_and_a_page_are_accessible(app_
     page.goto(f"{base}/oncall/policies/")
     assert_accessible(page)
     page.goto(f"{base}/oncall/policies/new")
-    page.get_by_label("Name").fill("Bad")
+    page.get_by_label("Name", exact=True).fill("Bad")
     page.get_by_label("Short name").fill("bad")
     page.get_by_label("Team").fill("platform")
     page.get_by_label("Steps").fill("0 user:ada")
