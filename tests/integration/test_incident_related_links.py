@@ -52,4 +52,4 @@ def test_the_incident_page_shows_its_delivery_log(client) -> None:
     assert 'id="deliveries"' in page
     # The service's team is told of every event: the declaration is queued to the team's address.
     assert "pay-team@example.gov.uk" in page
-    assert "incident.declared" in page
+    assert "Incident declared" in page  # the event in words, not its code
