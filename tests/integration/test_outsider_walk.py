@@ -24,11 +24,15 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from tests.factories import make_component, make_incident, make_service, make_user
 from watchkeeper.accounts.services import create_token
+from watchkeeper.alerts.models import AlertGroup
+from watchkeeper.alerts.services import groups as alert_groups
+from watchkeeper.alerts.services import integrations
 from watchkeeper.api import api
 from watchkeeper.breaches.services import security
 from watchkeeper.incidents import services as incidents
 from watchkeeper.incidents.models import Incident
 from watchkeeper.notifications import services as notifications
+from watchkeeper.oncall.services import paging
 from watchkeeper.reviews import services as reviews
 from watchkeeper.statuspage import services as statuspage
 
@@ -73,6 +77,12 @@ PARAMETERS: dict[str, Fill] = {
     "id": lambda w: w.values["outsider"],
     "app_label": lambda w: "incidents",
     "url": lambda w: f"incidents/incident/{w.incident.pk}/",  # the admin's catch-all
+    "page_id": lambda w: w.values["page"],
+    "integration_id": lambda w: w.values["integration"],
+    "group_id": lambda w: w.values["group"],
+    "key": lambda w: w.values["key"],
+    # Swaps belong to rotas, not incidents: any id will do to prove the route refuses outsiders.
+    "swap_id": lambda w: "999999",
 }
 # A name that means a different object on different routes, keyed by the route's namespaced URL name.
 ROUTE_PARAMETERS: dict[tuple[str, str], Fill] = {
@@ -83,6 +93,10 @@ ROUTE_PARAMETERS: dict[tuple[str, str], Fill] = {
     ("statuspage:incident", "pk"): lambda w: w.values["public"],
     ("statuspage:public-incident", "pk"): lambda w: w.values["public"],
     ("breaches:evidence-download", "pk"): lambda w: w.values["evidence"],
+    ("alerts:group", "pk"): lambda w: w.values["group"],
+    ("alerts:group-action", "pk"): lambda w: w.values["group"],
+    ("alerts:group-action", "action"): lambda w: "ack",
+    ("oncall:swap", "action"): lambda w: "take",
 }
 
 
@@ -182,6 +196,16 @@ def world() -> World:
     evidence = security.upload_evidence(lead, incident, SimpleUploadedFile("log.txt", b"evidence"), "VPN log")
     channel = notifications.create_channel(admin, name="team", kind="email", target="claims@example.gov.uk")
     route = notifications.create_route(admin, channel=channel)
+    # A page and an alert group that belong to the incident: their own pages must not show its words either.
+    page = paging.trigger_page(summary=f"Page for {incident.reference}", incident=incident, users=[lead], actor=lead)
+    created = integrations.create_integration(admin, name="claims alerts", service=service, kind="generic")
+    Client().post(
+        f"/alerts/generic/{created.key}",
+        json.dumps({"summary": "Claims API errors", "dedup_key": "claims-5xx", "action": "trigger"}),
+        content_type="application/json",
+    )
+    group = AlertGroup.objects.get(integration=created.integration)
+    alert_groups.link_group(lead, group, incident)
     outsider = make_user("otto", "responder")
     make_user("vic", "viewer")
     make_user("dora", "data_protection")
@@ -192,6 +216,10 @@ def world() -> World:
         "channel": str(channel.pk),
         "route": str(route.pk),
         "outsider": str(outsider.pk),
+        "page": str(page.pk),
+        "integration": str(created.integration.pk),
+        "group": str(group.pk),
+        "key": created.key,
     }
     return World(Incident.objects.get(pk=incident.pk), values)
 
