@@ -30,7 +30,7 @@ from watchkeeper.notifications import services as notifications
 from watchkeeper.notifications.models import Audience, Delivery, Status
 
 pytest_plugins = ["tests.fakes.fixtures"]
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("allow_private_endpoints")]
 
 # Single words, so they would show through URL, JSON, MIME or iCalendar encoding alike.
 TITLE = "Zanzibar"
