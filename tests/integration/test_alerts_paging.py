@@ -9,7 +9,7 @@ import pytest
 
 from tests.factories import make_integration, make_policy, make_user
 from watchkeeper.accounts.services import create_token
-from watchkeeper.alerts.models import AlertGroup, LabelRoute
+from watchkeeper.alerts.models import AlertGroup
 from watchkeeper.alerts.services import integrations
 from watchkeeper.oncall import services as oncall
 from watchkeeper.oncall.models import Page, PageStatus
@@ -99,7 +99,7 @@ def test_a_storm_is_one_page_that_says_so(client, paged, settings) -> None:
 
 def test_a_label_route_can_say_do_not_page(client, paged) -> None:
     integration, key = paged
-    LabelRoute.objects.create(integration=integration, matchers={"severity": "info"}, page=False)
+    integrations.set_routes(integration.created_by, integration, [dict(matchers={"severity": "info"}, page=False)])
     body = pd(key, "noise")
     body["payload"]["severity"] = "info"  # type: ignore[index]
     send(client, body)
