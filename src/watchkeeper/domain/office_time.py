@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
+from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from watchkeeper.domain.priority import Span, SpanKind
@@ -128,6 +129,9 @@ def require_aware(value: datetime, name: str) -> datetime:
     return value
 
 
+# Summaries over thousands of incidents ask about the same few hundred days again and again; the answer for a
+# calendar and a day never changes, so it is remembered.
+@lru_cache(maxsize=65536)
 def _hours_on(cal: OfficeCalendar, day: date) -> tuple[datetime, datetime] | None:
     """The UTC instants the office would open and close on ``day``, ignoring bank holidays.
 

@@ -10,7 +10,7 @@ Pure: time and calendars are arguments.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from itertools import pairwise
@@ -32,6 +32,8 @@ class Restriction(StrEnum):
 
 STEP = {Turn.HOURLY: timedelta(hours=1), Turn.DAILY: timedelta(days=1), Turn.WEEKLY: timedelta(weeks=1)}
 OVERRIDE = "override"
+# How far on_call_at looks for the ends of a long stretch of cover or of a gap.
+MAX_REACH = timedelta(days=400)
 
 
 def zone(key: str) -> ZoneInfo:
@@ -104,23 +106,23 @@ class Rotation:
             if self.calendar is None:
                 raise ValueError("a rotation limited to office hours or out of hours needs an office calendar")
         require_aware(self.start, "start")
-        zone(self.timezone)
+        # Worked out once: every handoff needs them.
+        tz = zone(self.timezone)
+        object.__setattr__(self, "_zone", tz)
+        object.__setattr__(self, "wall_start", self.start.astimezone(tz).replace(tzinfo=None))
+        object.__setattr__(self, "nominal", STEP[self.turn] * self.turn_length)
+
+    _zone: ZoneInfo = field(init=False, repr=False, compare=False)
+    wall_start: datetime = field(init=False, repr=False, compare=False)
+    nominal: timedelta = field(init=False, repr=False, compare=False)
 
     @property
     def source(self) -> str:
         return f"layer {self.name}"
 
-    @property
-    def wall_start(self) -> datetime:
-        return self.start.astimezone(zone(self.timezone)).replace(tzinfo=None)
-
-    @property
-    def nominal(self) -> timedelta:
-        return STEP[self.turn] * self.turn_length
-
     def handoff(self, index: int) -> datetime:
         """The instant of handoff ``index`` (0 is the start), at the start's wall-clock time."""
-        return resolve_wall(self.wall_start + self.nominal * index, zone(self.timezone))
+        return resolve_wall(self.wall_start + self.nominal * index, self._zone)
 
     def turn_index(self, instant: datetime) -> int | None:
         """Which turn covers ``instant``; None before the rotation starts."""
@@ -236,14 +238,20 @@ def _layer_at(per_layer: list[list[Shift]], cursors: list[int], begin: datetime,
 
 
 def on_call_at(layers: Sequence[Rotation], overrides: Sequence[Override], instant: datetime) -> Shift:
-    """Who is on call at ``instant``, with the stretch of that person's cover around it (bounded to a window)."""
+    """Who is on call at ``instant``, with the whole stretch of that cover (or gap) around it.
+
+    Looks a turn or so either side first, which is almost always enough; a stretch that reaches the edge of
+    what was looked at (a long gap, a long override) is looked at again more widely, up to about a year.
+    """
     instant = require_aware(instant, "instant").astimezone(UTC)
     reach = max((layer.nominal for layer in layers), default=timedelta(days=1)) + timedelta(days=1)
-    reach = min(reach, timedelta(days=62))
-    for shift in schedule_shifts(layers, overrides, instant - reach, instant + reach):
-        if shift.start <= instant < shift.end:
+    while True:
+        found = [s for s in schedule_shifts(layers, overrides, instant - reach, instant + reach) if s.end > instant]
+        shift = found[0]
+        inside = shift.start > instant - reach and shift.end < instant + reach
+        if inside or reach >= MAX_REACH:
             return shift
-    raise AssertionError("schedule_shifts covers every instant of its window")
+        reach = min(reach * 4, MAX_REACH)
 
 
 def coverage_pct(shifts: Sequence[Shift]) -> float:

@@ -62,6 +62,14 @@ class Incident(models.Model):
     closed_at = models.DateTimeField(null=True, blank=True)
     summary = models.TextField(blank=True, help_text="How it was resolved.")
 
+    # Milestones for insights: recorded as things happen, correctable with a reason (incidents.milestones).
+    impact_started_at = models.DateTimeField(null=True, blank=True, help_text="When the problem began.")
+    detected_at = models.DateTimeField(null=True, blank=True, help_text="First alert or report.")
+    acknowledged_at = models.DateTimeField(null=True, blank=True, help_text="First page acknowledged, or lead.")
+    responded_at = models.DateTimeField(null=True, blank=True, help_text="Incident lead established.")
+    mitigated_at = models.DateTimeField(null=True, blank=True, help_text="First move to monitoring.")
+    exercise = models.BooleanField(default=False, help_text="A drill or game day: left out of insights by default.")
+
     # Optimistic concurrency: a form carries the version it was built from.
     version = models.PositiveIntegerField(default=1)
     # A declaration form carries a one-off key so a double submit finds the first incident.
@@ -125,6 +133,7 @@ class EntryKind(models.TextChoices):
     RESOLVED = "resolved", "Resolved"
     REOPENED = "reopened", "Reopened"
     CLOSED = "closed", "Closed"
+    MILESTONE = "milestone", "Milestone corrected"
 
 
 class TimelineEntry(models.Model):

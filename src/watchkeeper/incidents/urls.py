@@ -2,7 +2,7 @@ from django.urls import path
 from django.views.generic import RedirectView
 
 from watchkeeper.incidents import action_views as act
-from watchkeeper.incidents import views
+from watchkeeper.incidents import milestone_views, views
 
 app_name = "incidents"
 
@@ -27,5 +27,6 @@ urlpatterns = [
     path("", RedirectView.as_view(pattern_name="home"), name="list"),
     path("declare", views.declare, name="declare"),
     path("<str:reference>/", views.incident, name="incident"),
+    path("<str:reference>/milestones", milestone_views.milestones_page, name="milestones"),
     *(path(f"<str:reference>/{segment}", view, name=name) for segment, view, name in incident_actions),
 ]

@@ -133,7 +133,9 @@ def run_step(page: Page, now: datetime) -> None:
 def fire(page_id: int, step_index: int, cycle: int) -> None:
     """A step's wait is over: unless the page was acknowledged or moved on, escalate to the next step."""
     with transaction.atomic():
-        page = Page.objects.select_for_update().select_related("policy", "incident").filter(pk=page_id).first()
+        page = (
+            Page.objects.select_for_update(of=("self",)).select_related("policy", "incident").filter(pk=page_id).first()
+        )
         if page is None or page.status != PageStatus.TRIGGERED or page.policy is None:
             return
         if (page.step_index, page.cycle) != (step_index, cycle):

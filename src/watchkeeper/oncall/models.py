@@ -299,3 +299,12 @@ class PageNotification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.page_id} → {self.recipient} ({self.status})"
+
+
+class NightlyCheck(models.Model):
+    """One row per queued nightly gap check: the unique time stops two callers queueing two checks."""
+
+    run_after = models.DateTimeField(unique=True)
+
+    def __str__(self) -> str:
+        return f"gap check at {self.run_after:%Y-%m-%d %H:%M}"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.contrib.auth.models import User
 from django.db.models import Prefetch, QuerySet
@@ -53,7 +53,7 @@ def rules(schedule: Schedule, since: datetime, until: datetime) -> tuple[list[ro
 
 
 def on_call(schedule: Schedule, at: datetime) -> rota.Shift:
-    window = timedelta(days=63)
+    window = rota.MAX_REACH
     layers, overrides = rules(schedule, at - window, at + window)
     return rota.on_call_at(layers, overrides, at)
 

@@ -168,3 +168,26 @@ def _fail(row: PageNotification, error: str) -> None:
         # The nightly check tells the team's admins about contact methods that no longer work.
         ContactMethod.objects.filter(pk=row.contact_id).update(working=False)
     _event(row, f"Could not notify {describe(row)}: {error[:300]}")
+
+
+def reply_sms(number: str, text: str) -> Sent:
+    """One text back to a phone number, through the same Notify transport and template as pages."""
+    subject = {
+        "reference": "Watchkeeper on call",
+        "title": "",
+        "priority": "",
+        "status": "",
+        "service_name": "",
+        "url": "",
+    }
+    payload = {"type": "page.reply", "data": {"incident": subject, "headline": text, "text": "", "withheld": True}}
+    outgoing = Outgoing(
+        key=f"sms-reply-{timezone.now().timestamp():.6f}",
+        event="page.reply",
+        kind="notify_sms",
+        recipient=number,
+        payload=payload,
+        template_id=str(settings.ONCALL["NOTIFY_SMS_TEMPLATE_ID"]),
+        timeout=_config("SEND_TIMEOUT_SECONDS"),
+    )
+    return transport("notify_sms").send(outgoing)

@@ -15,3 +15,23 @@ def send_notification(notification_id: int, attempt: int) -> None:
 @task()
 def escalate(page_id: int, step_index: int, cycle: int) -> None:
     escalation.fire(page_id, step_index, cycle)
+
+
+@task()
+def reply_sms(number: str, text: str) -> None:
+    """The answer to an inbound SMS; Notify refusals are logged, since there is nobody else to tell."""
+    import logging
+
+    from watchkeeper.oncall import sending
+
+    try:
+        sending.reply_sms(number, text)
+    except Exception:
+        logging.getLogger(__name__).exception("could not reply to %s", number[-4:])
+
+
+@task()
+def nightly_check() -> int:
+    from watchkeeper.oncall import coverage
+
+    return coverage.run()

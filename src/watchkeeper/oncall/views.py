@@ -8,6 +8,7 @@ from django.contrib.auth.models import User
 from django.core import signing
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from watchkeeper.accounts.roles import can_act
@@ -70,3 +71,55 @@ def ack_link(request: HttpRequest, token: str) -> HttpResponse:
     if request.method == "POST":
         page = services.acknowledge_page(page, user=user, via="email")
     return render(request, "oncall/ack_link.html", {"page": page, "user": user, "token": token})
+
+
+@login_not_required
+def calendar(request: HttpRequest, token: str) -> HttpResponse:
+    """A whole schedule's shifts (the schedule's token) or one person's across every schedule (theirs)."""
+    from watchkeeper.oncall import ics
+    from watchkeeper.oncall.models import CalendarToken, LayerMember, Override
+
+    schedule = queries.schedules().filter(ical_token=token).first()
+    if schedule is not None:
+        body = ics.feed([schedule], schedule.name)
+    else:
+        owner = CalendarToken.objects.filter(token=token, revoked_at__isnull=True).select_related("user").first()
+        if owner is None:
+            raise Http404("No such calendar")
+        user = owner.user
+        ids = set(LayerMember.objects.filter(user=user).values_list("layer__schedule_id", flat=True))
+        ids |= set(Override.objects.filter(user=user).values_list("schedule_id", flat=True))
+        mine = list(queries.schedules().filter(pk__in=ids))
+        body = ics.feed(mine, f"On call: {user.get_full_name() or user.get_username()}", only=user.get_username())
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Cache-Control"] = "private, max-age=300"
+    return response
+
+
+@login_not_required
+@csrf_exempt
+@require_POST
+def notify_inbound_sms(request: HttpRequest) -> HttpResponse:
+    """GOV.UK Notify's inbound SMS callback, authenticated by the bearer token configured for it."""
+    import hmac
+    import json
+
+    from django.conf import settings
+    from django.db import transaction
+
+    from watchkeeper.oncall import inbound, tasks
+
+    expected = str(settings.ONCALL["NOTIFY_INBOUND_TOKEN"])
+    given = request.headers.get("Authorization", "").removeprefix("Bearer ")
+    if not expected or not hmac.compare_digest(given.encode(), expected.encode()):
+        return HttpResponse(status=401)
+    try:
+        message = json.loads(request.body)
+    except ValueError:
+        return HttpResponse("not JSON", status=400)
+    if not isinstance(message, dict) or not message.get("source_number"):
+        return HttpResponse("no source_number", status=400)
+    with transaction.atomic():
+        reply = inbound.receive(message)
+        tasks.reply_sms.enqueue(str(message["source_number"]), reply)
+    return HttpResponse(status=204)

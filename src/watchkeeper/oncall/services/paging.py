@@ -113,7 +113,7 @@ def _make_lead(page: Page, user: User) -> None:
 def acknowledge_page(page: Page, *, user: User, via: str) -> Page:
     """The first acknowledgement wins and cancels everything pending; a second one changes nothing."""
     if via not in ACK_VIA:
-        raise ValidationError({"via": f"unknown way to acknowledge {via!r}: use {', '.join(sorted(ACK_VIA))}"})
+        raise ValidationError({"via": f"Unknown way to acknowledge {via!r}: use {', '.join(sorted(ACK_VIA))}"})
     page = Page.objects.select_for_update().get(pk=page.pk)
     if page.status != PageStatus.TRIGGERED:
         return Page.objects.select_related("acknowledged_by").get(pk=page.pk)

@@ -12,7 +12,7 @@ from watchkeeper.catalogue.models import Service, Team
 from watchkeeper.domain.priority import Priority
 from watchkeeper.notifications.models import Channel
 from watchkeeper.oncall.models import EscalationPolicy, EscalationStep, PagingRule, Schedule, StepTarget
-from watchkeeper.oncall.services.schedules import require_responder
+from watchkeeper.oncall.services.schedules import invalid, require_responder
 
 WHEN = {"always", "office_hours", "never"}
 
@@ -83,7 +83,7 @@ def _check(
         clean["repeat"] = repeat
     steps = _steps(fields.get("steps"), errors) if policy is None or "steps" in fields else None
     if errors:
-        raise ValidationError(errors)
+        raise invalid(errors)
     return clean, steps
 
 
@@ -134,9 +134,9 @@ def set_paging_rule(
     except ValueError as error:
         raise ValidationError({"priority": str(error)}) from None
     if when not in WHEN:
-        raise ValidationError({"when": "use always, office_hours or never"})
+        raise ValidationError({"when": "Use always, office_hours or never"})
     if when != "never" and policy is None:
-        raise ValidationError({"policy": "choose the policy to page"})
+        raise ValidationError({"policy": "Choose the policy to page"})
     rule, _ = PagingRule.objects.update_or_create(
         service=service, priority=level.value, defaults={"policy": policy, "when": when}
     )

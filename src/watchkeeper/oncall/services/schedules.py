@@ -19,6 +19,11 @@ TURNS = {t.value for t in rota.Turn}
 RESTRICTIONS = {r.value for r in rota.Restriction}
 
 
+def invalid(errors: dict[str, str]) -> ValidationError:
+    """Every message starts with a capital, as GOV.UK error messages do, in forms and the API alike."""
+    return ValidationError({field: message[:1].upper() + message[1:] for field, message in errors.items()})
+
+
 def require_responder(actor: User | AnonymousUser) -> None:
     if not can_act(actor):
         raise PermissionDenied("Only responders and admins can change on-call schedules and policies")
@@ -109,7 +114,7 @@ def _check(fields: dict[str, Any], schedule: Schedule | None) -> tuple[dict[str,
             errors["layers"] = "a schedule needs at least one layer"
         layers = [_layer(n, dict(layer), errors) for n, layer in enumerate(raw)]
     if errors:
-        raise ValidationError(errors)
+        raise invalid(errors)
     return clean, layers
 
 
@@ -127,6 +132,9 @@ def create_schedule(actor: User | AnonymousUser, **fields: Any) -> Schedule:
     clean, layers = _check(fields, None)
     schedule = Schedule.objects.create(**clean)
     _save_layers(schedule, layers or [])
+    from watchkeeper.oncall import coverage
+
+    coverage.schedule_next()  # the nightly gap check starts with the first schedule and then queues itself
     return schedule
 
 
@@ -149,7 +157,7 @@ def delete_schedule(actor: User | AnonymousUser, schedule: Schedule) -> None:
 
     require_responder(actor)
     if StepTarget.objects.filter(schedule=schedule).exists():
-        raise ValidationError({"slug": "an escalation policy still pages this schedule: change the policy first"})
+        raise ValidationError({"slug": "An escalation policy still pages this schedule: change the policy first"})
     schedule.delete()
 
 
@@ -171,7 +179,7 @@ def add_override(
         errors["user"] = "say who covers the shift"
     begin, finish = _span(start, end, errors)
     if errors or begin is None or finish is None:
-        raise ValidationError(errors)
+        raise invalid(errors)
     return Override.objects.create(
         schedule=schedule,
         user=users[0],
@@ -194,7 +202,7 @@ def offer_swap(actor: User, schedule: Schedule, *, start: Any, end: Any, note: s
     errors: dict[str, str] = {}
     begin, finish = _span(start, end, errors)
     if errors or begin is None or finish is None:
-        raise ValidationError(errors)
+        raise invalid(errors)
     return Swap.objects.create(schedule=schedule, offered_by=actor, start=begin, end=finish, note=note.strip()[:300])
 
 
@@ -204,9 +212,9 @@ def take_swap(actor: User, swap: Swap) -> Swap:
     require_responder(actor)
     swap = Swap.objects.select_for_update().get(pk=swap.pk)
     if swap.taken_by_id is not None or swap.withdrawn_at is not None:
-        raise ValidationError({"swap": "this shift has already been taken or withdrawn"})
+        raise ValidationError({"swap": "This shift has already been taken or withdrawn"})
     if swap.offered_by_id == actor.pk:
-        raise ValidationError({"swap": "you offered this shift: someone else must take it"})
+        raise ValidationError({"swap": "You offered this shift: someone else must take it"})
     reason = f"Swap: {actor.get_username()} covers for {swap.offered_by.get_username()}"
     if swap.note:
         reason += f" ({swap.note})"
@@ -223,7 +231,7 @@ def take_swap(actor: User, swap: Swap) -> Swap:
 def withdraw_swap(actor: User, swap: Swap) -> Swap:
     swap = Swap.objects.select_for_update().get(pk=swap.pk)
     if swap.offered_by_id != actor.pk or swap.taken_by_id is not None:
-        raise ValidationError({"swap": "only the person who offered an untaken shift can withdraw it"})
+        raise ValidationError({"swap": "Only the person who offered an untaken shift can withdraw it"})
     swap.withdrawn_at = timezone.now()
     swap.save(update_fields=["withdrawn_at"])
     return swap
