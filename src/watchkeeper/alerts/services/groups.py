@@ -113,7 +113,7 @@ def _attach(group: AlertGroup, incident: Incident, actor: User, text: str) -> No
     group.incident = incident
     group.save(update_fields=["incident"])
     record(group, "incident", text, actor=actor)
-    paging.attach_incident(group, incident)
+    paging.attach_incident(group, incident, actor)
     for alert in Alert.objects.filter(group=group):
         state = "firing" if alert.status in OPEN_VALUES else "resolved"
         note_on_incident(group, f"Alert {state}: {alert.summary}", alert=alert)
