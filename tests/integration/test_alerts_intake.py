@@ -13,7 +13,7 @@ import time_machine
 from tests.factories import make_incident, make_integration, make_service, make_user
 from tests.fakes.worker import run_until
 from watchkeeper.accounts.services import create_token
-from watchkeeper.alerts.models import Alert, AlertGroup, History, Integration, LabelRoute
+from watchkeeper.alerts.models import Alert, AlertGroup, History, Integration
 from watchkeeper.alerts.services import integrations
 from watchkeeper.incidents.models import TimelineEntry
 
@@ -72,6 +72,14 @@ def test_integration_api_shows_the_key_once_and_stores_it_hashed(client) -> None
     assert "key" not in shown and shown["key_hint"] == body["key"][:6]
     patched = client.patch(f"/api/v1/integrations/{body['id']}", {"name": "Prometheus"}, "application/json", **admin)
     assert patched.status_code == 200 and patched.json()["name"] == "Prometheus"
+    routes = [{"matchers": {"severity": "critical"}, "priority": "P1", "auto_declare": True}]
+    patched = client.patch(f"/api/v1/integrations/{body['id']}", {"routes": routes}, "application/json", **admin)
+    assert patched.json()["routes"] == [{**routes[0], "page": True}]
+    bad_route = client.patch(
+        f"/api/v1/integrations/{body['id']}", {"routes": [{"priority": "P9"}]}, "application/json", **admin
+    )
+    assert bad_route.status_code == 422 and "routes[0].priority" in bad_route.json()["detail"]
+    assert client.get(f"/api/v1/integrations/{body['id']}", **admin).json()["routes"][0]["priority"] == "P1"
     bad = post(client, "/api/v1/integrations", {"name": "X", "service": "pay-api", "kind": "carrier-pigeon"}, **admin)
     assert bad.status_code == 422 and "kind" in bad.json()["detail"]
     make_user("viewer1", "viewer")
@@ -191,7 +199,9 @@ def test_past_the_rate_limit_the_answer_is_429_with_retry_after(client, settings
 
 def test_generic_alerts_and_label_routes(client) -> None:
     integration, key = make_integration(kind="generic")
-    LabelRoute.objects.create(integration=integration, matchers={"severity": "critical"}, priority="P1")
+    integrations.set_routes(
+        integration.created_by, integration, [dict(matchers={"severity": "critical"}, priority="P1")]
+    )
     response = post(client, f"/alerts/generic/{key}", {"summary": "Backups failed", "dedup_key": "backup"})
     assert response.status_code == 202
     assert AlertGroup.objects.get().suggested_priority == "P1"
@@ -201,6 +211,8 @@ def test_generic_alerts_and_label_routes(client) -> None:
     assert refused.status_code == 400 and "action" in refused.json()["errors"][0]
 
 
+# The real task worker runs here, and it closes its database connection between tasks: a transactional test survives.
+@pytest.mark.django_db(transaction=True)
 def test_a_missed_heartbeat_raises_an_alert_and_the_next_one_resolves_it(client) -> None:
     _integration, key = make_integration(kind="heartbeat", heartbeat_interval=timedelta(minutes=5))
     start = datetime(2026, 12, 2, 12, 0, tzinfo=UTC)
@@ -222,7 +234,9 @@ def test_a_missed_heartbeat_raises_an_alert_and_the_next_one_resolves_it(client)
 
 def test_declare_from_a_group_prefills_the_incident_and_keeps_its_alerts(client) -> None:
     integration, key = make_integration(service=make_service("pay-api"))
-    LabelRoute.objects.create(integration=integration, matchers={"severity": "critical"}, priority="P2")
+    integrations.set_routes(
+        integration.created_by, integration, [dict(matchers={"severity": "critical"}, priority="P2")]
+    )
     post(client, f"/alerts/alertmanager/{key}", am_payload("g", am_alert("a1")))
     group = AlertGroup.objects.get()
     make_user("lead1")
@@ -278,3 +292,16 @@ def test_change_events_go_onto_open_incidents_on_the_service(client) -> None:
     entry = TimelineEntry.objects.filter(incident=incident, kind="note").last()
     assert "Deployed v2.3.1" in entry.text and "https://ci.example/run/9" in entry.text
     assert post(client, "/v2/change/enqueue", {"routing_key": key, "payload": {}}).status_code == 400
+
+
+def test_a_label_route_may_declare_the_incident_automatically(client) -> None:
+    integration, key = make_integration(kind="generic", service=make_service("pay-api"))
+    integrations.set_routes(
+        integration.created_by,
+        integration,
+        [{"matchers": {"severity": "critical"}, "priority": "P1", "auto_declare": True}],
+    )
+    post(client, f"/alerts/generic/{key}", {"summary": "Payments down", "dedup_key": "pay"})
+    incident = AlertGroup.objects.get().incident
+    assert incident is not None and incident.priority == "P1" and incident.title == "Payments down"
+    assert incident.declared_by == integration.created_by

@@ -63,3 +63,36 @@ def test_link_to_an_open_incident_and_viewers_cannot_act(client) -> None:
     client.post(f"/alerts/groups/{group.pk}/ack")
     group.refresh_from_db()
     assert group.status == "firing", "viewers read alert groups but cannot act on them"
+
+
+def test_resolving_the_incident_offers_to_resolve_its_alert_groups_and_never_does_it_unasked(client) -> None:
+    service = make_service("pay-api")
+    _integration, key = make_integration(service=service, kind="generic", name="Cron")
+    first, second = fire(client, key, "disk", "Disk full"), fire(client, key, "cpu", "CPU hot")
+    make_user("oncall3")
+    client.login(username="oncall3", password=PASSWORD)
+    client.post(f"/alerts/groups/{first.pk}/declare")
+    first.refresh_from_db()
+    incident = first.incident
+    client.post(f"/alerts/groups/{second.pk}/link", {"incident": incident.reference})
+    incident.refresh_from_db()
+    data = {"status-status": "resolved", "status-summary": "Cleared the disk", "status-version": incident.version}
+    resolved = client.post(f"/incidents/{incident.reference}/status", data)
+    offer = f"/alerts/incidents/{incident.reference}/resolve"
+    assert resolved.status_code == 302 and resolved["Location"] == offer, resolved.content[:500]
+    incident.refresh_from_db()
+    assert incident.status == "resolved"
+    assert set(AlertGroup.objects.values_list("status", flat=True)) == {"firing"}, "only an offer, nothing resolved"
+    question = client.get(offer).content.decode()
+    assert "Resolve its alert groups too?" in question and "Disk full" in question and "CPU hot" in question
+    assert "still has 2 open alert groups" in question, "the banner of the resolution says why this page is next"
+    assert offer in client.get(f"/incidents/{incident.reference}/").content.decode(), "the offer stays on the incident"
+    make_user("watcher2", "viewer")
+    client.login(username="watcher2", password=PASSWORD)
+    assert client.post(offer).status_code == 403
+    client.login(username="oncall3", password=PASSWORD)
+    assert client.post(offer)["Location"] == f"/incidents/{incident.reference}/"
+    assert set(AlertGroup.objects.values_list("status", flat=True)) == {"resolved"}
+    incident.refresh_from_db()
+    assert incident.status == "resolved", "resolving the alerts changes nothing on the incident"
+    assert "no open alert groups" in client.get(offer).content.decode()

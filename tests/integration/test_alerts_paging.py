@@ -6,11 +6,13 @@ from __future__ import annotations
 import json
 
 import pytest
+from django.contrib.auth.models import User
 
 from tests.factories import make_integration, make_policy, make_user
 from watchkeeper.accounts.services import create_token
-from watchkeeper.alerts.models import AlertGroup, LabelRoute
+from watchkeeper.alerts.models import AlertGroup
 from watchkeeper.alerts.services import integrations
+from watchkeeper.incidents.models import Incident, TimelineEntry
 from watchkeeper.oncall import services as oncall
 from watchkeeper.oncall.models import Page, PageStatus
 
@@ -99,8 +101,44 @@ def test_a_storm_is_one_page_that_says_so(client, paged, settings) -> None:
 
 def test_a_label_route_can_say_do_not_page(client, paged) -> None:
     integration, key = paged
-    LabelRoute.objects.create(integration=integration, matchers={"severity": "info"}, page=False)
+    integrations.set_routes(integration.created_by, integration, [dict(matchers={"severity": "info"}, page=False)])
     body = pd(key, "noise")
     body["payload"]["severity"] = "info"  # type: ignore[index]
     send(client, body)
     assert AlertGroup.objects.count() == 1 and not Page.objects.exists()
+
+
+def test_declaring_from_a_group_attaches_its_page_so_the_acknowledger_becomes_lead(client, paged) -> None:
+    _integration, key = paged
+    send(client, pd(key, "checkout"))
+    group = AlertGroup.objects.get()
+    [page] = Page.objects.all()
+    make_user("erin")
+    token = create_token("erin")
+    declared = client.post(f"/api/v1/alert-groups/{group.pk}/declare", HTTP_AUTHORIZATION=f"Bearer {token}")
+    assert declared.status_code == 201, declared.content
+    incident = Incident.objects.get(reference=declared.json()["incident"])
+    page.refresh_from_db()
+    assert page.incident == incident and incident.incident_lead is None
+    assert TimelineEntry.objects.filter(incident=incident, text__startswith=f"Page {page.pk} attached").exists()
+    carol = User.objects.get(username="carol")
+    oncall.acknowledge_page(page, user=carol, via="sms")
+    incident.refresh_from_db()
+    assert incident.incident_lead == carol, "GDS step 1: whoever acknowledges the page leads the incident"
+    group.refresh_from_db()
+    assert group.status == "acknowledged"
+
+
+def test_a_page_acknowledged_before_the_declaration_makes_its_acknowledger_lead(client, paged) -> None:
+    _integration, key = paged
+    send(client, pd(key, "disk"))
+    group = AlertGroup.objects.get()
+    carol = User.objects.get(username="carol")
+    make_user("frank")
+    client.post(f"/api/v1/alert-groups/{group.pk}/ack", HTTP_AUTHORIZATION=f"Bearer {create_token('frank')}")
+    client.force_login(carol)
+    response = client.post(f"/alerts/groups/{group.pk}/declare")
+    group.refresh_from_db()
+    assert response.status_code == 302 and group.incident is not None
+    assert Page.objects.get().incident == group.incident
+    assert group.incident.incident_lead.username == "frank", "frank acknowledged first, so frank is on it"

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from watchkeeper.alerts.models import Alert, AlertGroup, GroupPage, Integration
 from watchkeeper.alerts.services.records import record
 from watchkeeper.domain.alerting import STORM_WINDOW, is_storm
+from watchkeeper.incidents.models import Incident
 from watchkeeper.oncall import services as oncall
 from watchkeeper.oncall.models import EscalationPolicy, Page, PageStatus
 from watchkeeper.oncall.services.paging import ACK_VIA
@@ -99,8 +100,12 @@ def resolve_pages(group: AlertGroup) -> None:
             oncall.resolve_page(page)
 
 
-def attach_incident(group: AlertGroup, incident: object) -> None:
-    return None
+def attach_incident(group: AlertGroup, incident: Incident, actor: User | None = None) -> None:
+    """The group's own pages now belong to its incident, so acknowledging one makes the acknowledger lead.
+    A storm page stays unattached: it speaks for many groups, not for this incident alone."""
+    pages = Page.objects.filter(alert_links__group=group, alert_links__reason__in=["group", "acknowledger"])
+    for page in pages.exclude(status=PageStatus.RESOLVED).filter(incident__isnull=True).distinct():
+        oncall.attach_to_incident(page, incident, actor=actor)
 
 
 def policy_named(slug: str | None) -> EscalationPolicy | None:

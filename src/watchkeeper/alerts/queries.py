@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db.models import Prefetch, QuerySet
 
 from watchkeeper.alerts.models import OPEN_VALUES, Alert, AlertGroup, Integration, Kind
+from watchkeeper.incidents.models import Incident
 
 
 def integrations() -> QuerySet[Integration]:
@@ -43,3 +44,7 @@ def urls(integration: Integration, key: str) -> dict[str, str]:
         Kind.HEARTBEAT: {"heartbeat": f"{site}/alerts/heartbeat/{key}"},
     }
     return by_kind[Kind(integration.kind)]
+
+
+def open_for_incident(incident: Incident) -> QuerySet[AlertGroup]:
+    return groups(status="open").filter(incident=incident).order_by("opened_at", "id")

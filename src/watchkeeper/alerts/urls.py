@@ -19,4 +19,5 @@ urlpatterns = [
     path("alerts/", views.group_list, name="groups"),
     path("alerts/groups/<int:pk>", views.group_detail, name="group"),
     path("alerts/groups/<int:pk>/<str:action>", views.group_action, name="group-action"),
+    path("alerts/incidents/<str:reference>/resolve", views.incident_groups, name="incident-groups"),
 ]

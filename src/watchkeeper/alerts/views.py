@@ -19,7 +19,7 @@ from watchkeeper.alerts import paging, queries
 from watchkeeper.alerts.models import AlertGroup
 from watchkeeper.alerts.services import groups
 from watchkeeper.incidents.queries import get_incident, open_on_service
-from watchkeeper.incidents.visibility import can_see
+from watchkeeper.incidents.visibility import can_act_on, can_see
 
 STATUSES = {"open": "Open", "firing": "Firing", "acknowledged": "Acknowledged", "resolved": "Resolved"}
 
@@ -96,3 +96,21 @@ def group_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     except PermissionDenied as error:
         messages.error(request, str(error) or "You cannot do that")
     return redirect("alerts:group", pk)
+
+
+def incident_groups(request: HttpRequest, reference: str) -> HttpResponse:
+    """The follow-up to resolving an incident: resolve its alert groups too, or leave them open."""
+    incident = get_incident(request.user, reference)
+    actor = cast(User, request.user)
+    if not can_act_on(actor, incident):
+        raise PermissionDenied("You can read this incident but not act on it")
+    if request.method == "POST":
+        try:
+            count = groups.resolve_incident_groups(actor, incident)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, f"{count} alert group{'' if count == 1 else 's'} resolved")
+        return redirect("incidents:incident", incident.reference)
+    context = {"incident": incident, "open_groups": list(queries.open_for_incident(incident)), "active_nav": "alerts"}
+    return render(request, "alerts/incident_groups.html", context)

@@ -7,6 +7,7 @@ from typing import Any, cast
 
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import Http404, HttpRequest
 from ninja import Router, Schema
 from ninja.responses import Status
@@ -31,6 +32,7 @@ class IntegrationIn(Schema):
     grouping: str | None = None
     grouping_labels: list[str] | None = None
     heartbeat_interval_seconds: int | None = None
+    routes: list[dict[str, Any]] | None = None
 
 
 class IntegrationPatch(Schema):
@@ -40,6 +42,7 @@ class IntegrationPatch(Schema):
     grouping: str | None = None
     grouping_labels: list[str] | None = None
     heartbeat_interval_seconds: int | None = None
+    routes: list[dict[str, Any]] | None = None
 
 
 class IntegrationOut(Schema):
@@ -56,6 +59,14 @@ class IntegrationOut(Schema):
     last_refusal: str
     dropped: int
     throttled: int
+    routes: list[dict[str, Any]]
+
+    @staticmethod
+    def resolve_routes(obj: Integration) -> list[dict[str, Any]]:
+        return [
+            {"matchers": r.matchers, "priority": r.priority or None, "page": r.page, "auto_declare": r.auto_declare}
+            for r in obj.routes.all()
+        ]
 
     @staticmethod
     def resolve_service(obj: Integration) -> str:
@@ -151,7 +162,12 @@ def _integration(integration_id: int) -> Integration:
 @router.post("/integrations", response={201: CreatedOut})
 def create_integration(request: HttpRequest, payload: IntegrationIn) -> Status[dict[str, Any]]:
     _require_admin(request)
-    created = integrations.create_integration(_actor(request), **_fields(payload.dict()))
+    fields = _fields(payload.dict())
+    routes = fields.pop("routes", None)
+    with transaction.atomic():
+        created = integrations.create_integration(_actor(request), **fields)
+        if routes:
+            integrations.set_routes(_actor(request), created.integration, routes)
     urls = queries.urls(created.integration, created.key)
     return Status(201, {"id": created.integration.pk, "key": created.key, "urls": urls})
 
@@ -170,7 +186,12 @@ def get_integration(request: HttpRequest, integration_id: int) -> Integration:
 def update_integration(request: HttpRequest, integration_id: int, payload: IntegrationPatch) -> Integration:
     _require_admin(request)
     fields = _fields(payload.dict(exclude_unset=True))
-    return integrations.update_integration(_actor(request), _integration(integration_id), **fields)
+    routes = fields.pop("routes", None)
+    with transaction.atomic():
+        integration = integrations.update_integration(_actor(request), _integration(integration_id), **fields)
+        if routes is not None:
+            integrations.set_routes(_actor(request), integration, routes)
+    return _integration(integration_id)
 
 
 @router.delete("/integrations/{integration_id}", response={204: None})

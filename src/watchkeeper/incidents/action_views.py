@@ -138,6 +138,9 @@ def _change_status(user: User, incident: Incident, data: dict[str, Any]) -> str 
         # The same step offers the public post that matches, so the status page never contradicts the incident.
         public = state.status.capitalize()
         return Next(f"{done} The status page still says {public}: post the matching public update.", state.href)
+    follow_up = panels.after_resolve(user, changed) if data["status"] == Status.RESOLVED.value else None
+    if follow_up is not None:
+        return Next(f"{done} {follow_up.text}", follow_up.href)
     return done
 
 

@@ -40,6 +40,26 @@ def contribute(source: LinkSource) -> LinkSource:
     return source
 
 
+# After a resolve on the web: a page another app offers next ("resolve its alert groups too?"), or None.
+FollowUpSource = Callable[[User, Incident], Link | None]
+_after_resolve: list[FollowUpSource] = []
+
+
+def contribute_after_resolve(source: FollowUpSource) -> FollowUpSource:
+    if source not in _after_resolve:
+        _after_resolve.append(source)
+    return source
+
+
+def after_resolve(user: User, incident: Incident) -> Link | None:
+    """The first follow-up any app offers; the offer is a question, never something done on the person's behalf."""
+    for source in _after_resolve:
+        found = source(user, incident)
+        if found is not None:
+            return found
+    return None
+
+
 def contribute_section(template_name: str) -> None:
     if template_name not in _sections:
         _sections.append(template_name)

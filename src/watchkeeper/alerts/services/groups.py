@@ -65,6 +65,19 @@ def resolve_group(actor: User | None, group: AlertGroup, *, via: str = "web") ->
 
 
 @transaction.atomic
+def resolve_incident_groups(actor: User, incident: Incident, *, via: str = "web") -> int:
+    """The person resolving the incident chose to resolve its open alert groups too; how many were still open."""
+    if not can_act_on(actor, incident):
+        raise PermissionDenied("You cannot act on this incident")
+    still_open = AlertGroup.objects.filter(incident=incident, status__in=OPEN_VALUES).order_by("id")
+    resolved = 0
+    for group in still_open:
+        resolve_group(actor, group, via=via)
+        resolved += 1
+    return resolved
+
+
+@transaction.atomic
 def declare_from_group(
     actor: User, group: AlertGroup, *, title: str | None = None, priority: str | None = None, take_lead: bool = False
 ) -> Incident:
@@ -113,7 +126,7 @@ def _attach(group: AlertGroup, incident: Incident, actor: User, text: str) -> No
     group.incident = incident
     group.save(update_fields=["incident"])
     record(group, "incident", text, actor=actor)
-    paging.attach_incident(group, incident)
+    paging.attach_incident(group, incident, actor)
     for alert in Alert.objects.filter(group=group):
         state = "firing" if alert.status in OPEN_VALUES else "resolved"
         note_on_incident(group, f"Alert {state}: {alert.summary}", alert=alert)

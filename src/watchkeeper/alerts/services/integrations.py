@@ -14,10 +14,11 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from watchkeeper.accounts.roles import is_admin
-from watchkeeper.alerts.models import Integration, Kind, key_digest, new_key
+from watchkeeper.alerts.models import Integration, Kind, LabelRoute, key_digest, new_key
 from watchkeeper.catalogue.models import Service
 from watchkeeper.domain.alert_payloads import KEY_LENGTH
 from watchkeeper.domain.alerting import GroupingRule, rate_window, retry_after
+from watchkeeper.domain.priority import Priority
 
 RATE_WINDOW_SECONDS = 60
 EDITABLE = {"name", "service", "grouping", "grouping_labels", "heartbeat_interval", "policy"}
@@ -148,3 +149,35 @@ def count_request(integration: Integration, now: datetime) -> None:
     )
     if wait is not None:
         raise Throttled(wait)
+
+
+@transaction.atomic
+def set_routes(actor: User, integration: Integration, routes: list[dict[str, Any]]) -> list[LabelRoute]:
+    """Replaces the integration's label routes, in order: the first that matches an alert decides."""
+    _require_admin(actor)
+    errors: dict[str, str] = {}
+    made: list[LabelRoute] = []
+    for n, spec in enumerate(routes):
+        matchers = spec.get("matchers", {})
+        if not isinstance(matchers, dict) or not all(isinstance(v, str) for v in matchers.values()):
+            errors[f"routes[{n}].matchers"] = 'Give label names and values, e.g. {"severity": "critical"}'
+        priority = spec.get("priority") or ""
+        if priority and priority not in {p.value for p in Priority}:
+            errors[f"routes[{n}].priority"] = f"{priority!r} is not P1, P2, P3 or P4"
+        unknown = set(spec) - {"matchers", "priority", "page", "auto_declare"}
+        if unknown:
+            errors[f"routes[{n}]"] = f"unknown fields: {', '.join(sorted(unknown))}"
+        made.append(
+            LabelRoute(
+                integration=integration,
+                position=n,
+                matchers=matchers,
+                priority=priority,
+                page=bool(spec.get("page", True)),
+                auto_declare=bool(spec.get("auto_declare", False)),
+            )
+        )
+    if errors:
+        raise ValidationError(errors)
+    LabelRoute.objects.filter(integration=integration).delete()
+    return LabelRoute.objects.bulk_create(made)

@@ -1,6 +1,6 @@
 """The only functions that change on-call state. Views, the API, the CLI, Slack and tasks call these."""
 
-from watchkeeper.oncall.services.paging import acknowledge_page, resolve_page, trigger_page
+from watchkeeper.oncall.services.paging import acknowledge_page, attach_to_incident, resolve_page, trigger_page
 from watchkeeper.oncall.services.policies import create_policy, delete_policy, set_paging_rule, update_policy
 from watchkeeper.oncall.services.schedules import (
     add_override,
@@ -19,6 +19,7 @@ from watchkeeper.oncall.services.schedules import (
 __all__ = [
     "acknowledge_page",
     "add_override",
+    "attach_to_incident",
     "calendar_token",
     "create_policy",
     "create_schedule",

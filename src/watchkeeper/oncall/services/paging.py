@@ -148,3 +148,20 @@ def resolve_page(page: Page, *, actor: User | None = None) -> Page:
     who = actor.get_username() if actor else "the system"
     escalation.record(page, "resolved", f"Resolved by {who}", cancelled=cancelled)
     return page
+
+
+@transaction.atomic
+def attach_to_incident(page: Page, incident: Incident, *, actor: User | None = None) -> Page:
+    """A page raised before its incident existed (an alert) now belongs to it: whoever acknowledges becomes lead.
+    A page that was already acknowledged makes its acknowledger lead now, as if they had acknowledged it for the
+    incident; a page already belonging to an incident keeps it."""
+    page = Page.objects.select_for_update().get(pk=page.pk)
+    if page.incident_id is not None or page.status == PageStatus.RESOLVED:
+        return page
+    page.incident = incident
+    page.save(update_fields=["incident"])
+    escalation.record(page, "incident", f"Now part of {incident.reference}", incident=incident.reference)
+    _incident_entry(incident, actor, f"Page {page.pk} attached: {page.summary} ({page.get_status_display()})", page)
+    if page.status == PageStatus.ACKNOWLEDGED and page.acknowledged_by is not None:
+        _make_lead(page, page.acknowledged_by)
+    return page
