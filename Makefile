@@ -8,14 +8,14 @@ UV_HOME := build/uv
 UV := $(shell command -v uv 2>/dev/null || echo $(UV_HOME)/bin/uv)
 GOVUK := node_modules/govuk-frontend/dist/govuk
 
-.PHONY: install run test lint types pytest assets clean bench-notify bench-statuspage bench-register bench-insights
+.PHONY: install run test lint types pytest assets clean bench bench-notify bench-statuspage bench-register bench-insights bench-alerts bench-oncall
 
 $(UV):
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed ($(PYTHON) not found)"; exit 1; }
 	$(PYTHON) -m venv $(UV_HOME) && $(UV_HOME)/bin/pip install --quiet uv
 
 $(BIN)/watchkeeper: pyproject.toml uv.lock | $(UV)
-	$(UV) sync --frozen --python $(PYTHON)
+	$(UV) sync --frozen --compile-bytecode --python $(PYTHON)
 	@touch $@
 
 node_modules/.package-lock.json: package.json package-lock.json
@@ -51,6 +51,10 @@ pytest: install
 
 test: lint types pytest
 
+# Every benchmark, then one table of figures and goals; PostgreSQL too when BENCH_POSTGRES_URL or DATABASE_URL names one.
+bench: install
+	$(BIN)/python bench/all.py $(BENCH_ARGS)
+
 bench-notify: install
 	$(BIN)/python bench/notify.py
 
@@ -60,6 +64,13 @@ bench-statuspage: install
 
 bench-register: install
 	$(BIN)/python bench/register.py
+
+# Alert intake at 50 requests a second, and the most one web worker sustains. BENCH_POSTGRES_URL for PostgreSQL.
+bench-alerts: install
+	$(BIN)/python bench/alerts.py $(BENCH_ARGS)
+
+bench-oncall: install
+	$(BIN)/python bench/oncall.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) node_modules build var/staticfiles

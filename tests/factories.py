@@ -57,7 +57,19 @@ def make_component(service: Service, slug: str | None = None, **fields: Any) -> 
     return catalogue.create_component(service=service, slug=slug, name=fields.pop("name", slug.title()), **fields)
 
 
-__all__ = ["PASSWORD", "make_component", "make_incident", "make_service", "make_team", "make_user", "static_files"]
+__all__ = [
+    "PASSWORD",
+    "make_component",
+    "make_contact",
+    "make_incident",
+    "make_integration",
+    "make_policy",
+    "make_schedule",
+    "make_service",
+    "make_team",
+    "make_user",
+    "static_files",
+]
 
 
 def make_incident(actor: User | None = None, service: Service | None = None, **fields: Any) -> Incident:
@@ -69,4 +81,51 @@ def make_incident(actor: User | None = None, service: Service | None = None, **f
         title=fields.pop("title", "Payments failing"),
         service=service or make_service(),
         **fields,
+    )
+
+
+def make_integration(service: Service | None = None, kind: str = "alertmanager", **fields: Any) -> tuple[Any, str]:
+    """An integration and its key (shown once, so the test keeps it), made by an admin through the real service."""
+    from watchkeeper.alerts.services import integrations
+
+    admin = fields.pop("actor", None) or make_user(None, "admin", "responder")
+    created = integrations.create_integration(
+        admin, name=fields.pop("name", f"{kind} in"), service=service or make_service(), kind=kind, **fields
+    )
+    return created.integration, created.key
+
+
+def make_contact(user: User, kind: str = "sms", address: str = "07700900123", **fields: Any) -> Any:
+    from watchkeeper.oncall.models import ContactMethod
+
+    position = fields.pop("position", ContactMethod.objects.filter(user=user).count())
+    return ContactMethod.objects.create(user=user, kind=kind, address=address, position=position, **fields)
+
+
+def make_schedule(members: list[User], slug: str | None = None, team: Team | None = None, **layer: Any) -> Any:
+    """A one-layer schedule through the real service: weekly turns from Monday 19 October 2026 09:00 by default."""
+    from watchkeeper.oncall import services as oncall
+
+    slug = slug or f"schedule-{next(_seq)}"
+    team = team or make_team()
+    spec = {
+        "name": "Primary",
+        "members": [m.username for m in members],
+        "turn": "weekly",
+        "turn_length": 1,
+        "start": "2026-10-19T09:00:00+01:00",
+        **layer,
+    }
+    return oncall.create_schedule(
+        make_user(f"admin-{slug}", "admin"), slug=slug, name=slug.title(), team=team.slug, layers=[spec]
+    )
+
+
+def make_policy(steps: list[dict[str, Any]], slug: str | None = None, team: Team | None = None, repeat: int = 0) -> Any:
+    from watchkeeper.oncall import services as oncall
+
+    slug = slug or f"policy-{next(_seq)}"
+    team = team or make_team()
+    return oncall.create_policy(
+        make_user(f"admin-{slug}", "admin"), slug=slug, name=slug.title(), team=team.slug, repeat=repeat, steps=steps
     )

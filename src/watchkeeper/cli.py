@@ -9,8 +9,6 @@ import argparse
 import getpass
 import json
 import os
-import signal
-import subprocess
 import sys
 from collections.abc import Sequence
 from datetime import datetime
@@ -30,6 +28,19 @@ def _django() -> None:
     import django
 
     django.setup()
+
+
+def _prepare_assets() -> None:
+    """Pages need collected assets: collect them now if nobody has, or stop with one line saying what to run."""
+    _django()
+    from watchkeeper.static_assets import AssetsMissing, ensure_collected
+
+    try:
+        collected = ensure_collected()
+    except AssetsMissing as error:
+        raise UsageError(str(error)) from None
+    if collected:
+        print(collected, flush=True)
 
 
 def _manage(*args: str) -> None:
@@ -76,86 +87,19 @@ def cmd_deadlines(args: argparse.Namespace) -> None:
         raise UsageError(str(error)) from None
 
 
-def web_command(args: argparse.Namespace) -> list[str]:
-    """Granian by default: its Rust HTTP layer keeps /status/ answering from the snapshot at near-nginx rates
-    during an outage, when everyone polls it. gunicorn (threaded, keep-alive) remains for those who know it."""
-    if args.server == "granian":
-        return [
-            sys.executable,
-            "-m",
-            "granian",
-            "--interface",
-            "wsgi",
-            "--host",
-            args.host,
-            "--port",
-            str(args.port),
-            "--workers",
-            str(args.workers),
-            # Few Python threads and two I/O threads per worker: measured by bench-statuspage, this keeps
-            # /status/ at over half of nginx's rate with p99 under 100 ms at 500 connections on 2 cores.
-            "--blocking-threads",
-            str(args.threads or 2),
-            "--runtime-threads",
-            "2",
-            "--backlog",
-            "4096",
-            "--access-log",
-            "watchkeeper.wsgi:application",
-        ]
-    return [
-        sys.executable,
-        "-m",
-        "gunicorn",
-        "watchkeeper.wsgi:application",
-        "--bind",
-        f"{args.host}:{args.port}",
-        "--workers",
-        str(args.workers),
-        "--worker-class",
-        "gthread",
-        "--threads",
-        str(args.threads or 8),
-        "--keep-alive",
-        "5",
-        "--backlog",
-        "4096",
-        "--access-logfile",
-        "-",
-    ]
-
-
 def cmd_serve(args: argparse.Namespace) -> None:
     """The web app and, unless told otherwise, a task worker; Ctrl-C stops both."""
-    web = web_command(args)
-    worker = [sys.executable, "-m", "watchkeeper.cli", "worker"]
-    children = [subprocess.Popen(web)]
-    if not args.no_worker:
-        children.append(subprocess.Popen(worker))
-    print(f"Watchkeeper is running on http://{args.host}:{args.port}/ (press Ctrl-C to stop)", flush=True)
+    from watchkeeper.serve import serve
 
-    def stop(signum: int, frame: object) -> None:
-        for child in children:
-            if child.poll() is None:
-                child.send_signal(signal.SIGTERM)
-
-    signal.signal(signal.SIGINT, stop)
-    signal.signal(signal.SIGTERM, stop)
-    # If either child dies, stop the other: a web app with no worker would silently queue notifications forever.
-    exit_code = 0
-    while children:
-        finished = os.wait()
-        for child in list(children):
-            if child.pid == finished[0]:
-                children.remove(child)
-                child.returncode = os.waitstatus_to_exitcode(finished[1])
-                exit_code = exit_code or (child.returncode if child.returncode > 0 else 0)
-                stop(0, None)
-    sys.exit(exit_code)
+    _prepare_assets()
+    sys.exit(serve(args))
 
 
 def cmd_worker(args: argparse.Namespace) -> None:
-    _manage("db_worker", "--interval", str(args.interval))
+    _django()
+    from watchkeeper import worker
+
+    worker.run(args.interval)
 
 
 def cmd_migrate(args: argparse.Namespace) -> None:
@@ -163,10 +107,10 @@ def cmd_migrate(args: argparse.Namespace) -> None:
 
 
 def cmd_demo(args: argparse.Namespace) -> None:
-    _django()
+    _prepare_assets()
     from watchkeeper.demo import load_demo
 
-    print(load_demo())
+    print(load_demo(empty=args.empty))
 
 
 def cmd_createuser(args: argparse.Namespace) -> None:
@@ -235,9 +179,9 @@ def build_parser() -> argparse.ArgumentParser:
     worker.set_defaults(func=cmd_worker)
 
     sub.add_parser("migrate", help="create or upgrade the database").set_defaults(func=cmd_migrate)
-    sub.add_parser("demo", help="load demo teams, services and an admin (safe to run twice)").set_defaults(
-        func=cmd_demo
-    )
+    demo = sub.add_parser("demo", help="load demo teams, services, people and incidents (safe to run twice)")
+    demo.add_argument("--empty", action="store_true", help="only the teams, services and the admin: no incidents")
+    demo.set_defaults(func=cmd_demo)
 
     createuser = sub.add_parser("createuser", help="add a local user")
     createuser.add_argument("name")
@@ -271,6 +215,9 @@ def build_parser() -> argparse.ArgumentParser:
     from watchkeeper.reviews import cli as register_cli  # register export and import read the database
 
     register_cli.add_commands(sub)
+    from watchkeeper.oncall import cli as oncall_cli
+
+    oncall_cli.add_commands(sub)
 
     manage = sub.add_parser("manage", help="run a Django management command")
     manage.add_argument("rest", nargs=argparse.REMAINDER)

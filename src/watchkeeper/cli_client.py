@@ -233,8 +233,17 @@ def _change(path: str, body: Callable[[Api, argparse.Namespace], Json]) -> Comma
 
 
 def _list(api: Api, args: argparse.Namespace) -> list[Json]:
-    result: list[Json] = api.get("/incidents", status=args.status, service=args.service, priority=args.priority)
-    return result
+    """Every matching incident: the API answers a page at a time."""
+    found: list[Json] = []
+    page = 1
+    while True:
+        answer = api.get(
+            "/incidents", status=args.status, service=args.service, priority=args.priority, page=str(page), limit="100"
+        )
+        found += answer["rows"]
+        if page >= answer["pages"]:
+            return found
+        page += 1
 
 
 def _show(api: Api, args: argparse.Namespace) -> Json:
@@ -267,6 +276,20 @@ def _listed(incidents: list[Json], now: datetime) -> str:
 def _said(message: Callable[[Json, datetime], str]) -> Printer:
     """A one-line confirmation that starts with the reference, so a terminal log reads as a timeline."""
     return lambda incident, now: f"{incident['reference']}: {message(incident, now)}"
+
+
+def _words(args: argparse.Namespace, name: str) -> str:
+    """Every command taking words takes them either way: last on the line, or after --NAME (update, note, resolve
+    alike). Both, or neither, is refused before anything is sent."""
+    given = [value for value in (getattr(args, name), getattr(args, f"{name}_option")) if value is not None]
+    if len(given) != 1:
+        raise ClientError(f"give the {name} once: as the last argument or with --{name}", 2)
+    return str(given[0])
+
+
+def _takes_words(parser: argparse.ArgumentParser, name: str, help: str) -> None:
+    parser.add_argument(name, nargs="?", help=help)
+    parser.add_argument(f"--{name}", dest=f"{name}_option", metavar=name.upper(), help=f"{help} (the same, named)")
 
 
 def _runner(command: Command, printer: Printer) -> Callable[[argparse.Namespace], None]:
@@ -338,25 +361,25 @@ def add_commands(sub: argparse._SubParsersAction[ParserT]) -> None:
     update = on_incident(
         "update",
         "post a stakeholder update; it resets the next-update clock",
-        _change("updates", lambda api, args: {"body": args.text, "public": args.public}),
+        _change("updates", lambda api, args: {"body": _words(args, "text"), "public": args.public}),
         _said(lambda i, now: f"update posted; next update {_deadline(i, 'next_update_due', now)}"),
     )
-    update.add_argument("text")
+    _takes_words(update, "text", "what stakeholders are told")
     update.add_argument("--public", action="store_true", help="meant for the public status page")
 
     note = on_incident(
         "note",
         "add a note, action or decision to the timeline",
-        _change("notes", lambda api, args: {"body": args.text, "kind": args.kind}),
+        _change("notes", lambda api, args: {"body": _words(args, "text"), "kind": args.kind}),
         _said(lambda i, now: "added to the timeline"),
     )
-    note.add_argument("text")
+    _takes_words(note, "text", "the note, action or decision")
     note.add_argument("--kind", default="note", choices=["note", "action", "decision"])
 
     resolve = on_incident(
         "resolve",
         "resolve the incident with a summary",
-        _change("resolve", lambda api, args: {"summary": args.summary}),
+        _change("resolve", lambda api, args: {"summary": _words(args, "summary")}),
         _said(lambda i, now: "resolved"),
     )
-    resolve.add_argument("--summary", required=True, help="how it was resolved")
+    _takes_words(resolve, "summary", "how it was resolved")

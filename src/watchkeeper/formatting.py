@@ -89,3 +89,27 @@ def response_clock(respond_by: datetime, met_at: datetime | None, now: datetime)
 
 def update_clock(due: datetime | None, now: datetime) -> Clock:
     return Clock(relative(due, now), overdue=due is not None and due < now)
+
+
+# The event codes messages are sent for, as a person says them.
+EVENT_WORDS = {
+    "incident.declared": "Incident declared",
+    "incident.updated": "Update posted",
+    "incident.priority_changed": "Priority changed",
+    "incident.status_changed": "Status changed",
+    "incident.role_changed": "Role given",
+    "incident.type_changed": "Type changed",
+    "incident.resolved": "Incident resolved",
+    "incident.reopened": "Incident reopened",
+    "incident.closed": "Incident closed",
+    "breach.reminder": "ICO deadline reminder",
+    "breach.escalation": "ICO deadline escalation",
+}
+
+
+def event_words(code: str) -> str:
+    """'incident.role_changed' reads as 'Role given'; an unknown code still reads as words, not as a code."""
+    if code in EVENT_WORDS:
+        return EVENT_WORDS[code]
+    words = code.rsplit(".", 1)[-1].replace("_", " ").strip()
+    return words.capitalize() or code

@@ -110,3 +110,25 @@ def set_time_zone(form: forms.BaseForm, tz: str) -> None:
     for field in form.fields.values():
         if isinstance(field, LocalTimeField):
             field.tz = tz
+
+
+def name_every_error(form: forms.BaseForm) -> None:
+    """Replaces Django's bare "This field is required." with GOV.UK wording that names the field and says what to
+    do: "Select ..." for a choice, "Enter ..." for anything typed. Messages a field set for itself stay."""
+    defaults = {
+        "required": str(forms.Field.default_error_messages["required"]),
+        "invalid_choice": str(forms.ChoiceField.default_error_messages["invalid_choice"]),
+    }
+    for field in form.fields.values():
+        label = str(field.label or "").rstrip("?:. ")
+        if not label:
+            continue
+        what = label[0].lower() + label[1:]
+        choosing = isinstance(field, forms.ChoiceField)
+        wording = {
+            "required": f"Select an answer for \u201c{label}\u201d" if choosing else f"Enter {what}",
+            "invalid_choice": f"Select one of the options for \u201c{label}\u201d",
+        }
+        for code, default in defaults.items():
+            if str(field.error_messages.get(code, "")).startswith(default.split("%")[0].split("{")[0]):
+                field.error_messages[code] = wording[code]

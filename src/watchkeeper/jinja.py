@@ -45,5 +45,6 @@ def environment(**options: Any) -> Environment:
         when=formatting.when,
         relative=formatting.relative,
         duration=formatting.duration,
+        event_words=formatting.event_words,
     )
     return env

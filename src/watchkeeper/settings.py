@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -50,6 +51,8 @@ WATCHKEEPER_APPS = [
     "breaches",
     "slackapp",
     "insights",
+    "oncall",
+    "alerts",
 ]
 
 INSTALLED_APPS = [
@@ -61,19 +64,26 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_tasks",
     "django_tasks_db",
+    "axes",
     *(f"watchkeeper.{app}" for app in WATCHKEEPER_APPS),
 ]
 
 MIDDLEWARE = [
+    "watchkeeper.health.DatabaseUnavailableMiddleware",
+    "watchkeeper.body_limit.RequestSizeLimit",
     "django.middleware.security.SecurityMiddleware",
+    "watchkeeper.security_headers.ContentSecurityPolicy",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "watchkeeper.text_guard.RejectBadText",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # Last, as django-axes asks: it turns a locked-out sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "watchkeeper.urls"
@@ -115,6 +125,11 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
         "timeout": 20,
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
+if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    # An unreachable database fails a request in seconds (a 503), rather than holding it until the balancer gives up.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
+# A connection kept between requests is checked before reuse, so a restarted database costs one request nothing.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 TASKS = {
@@ -154,22 +169,51 @@ SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
 SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0"))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", SECURE_HSTS_SECONDS > 0)
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", SECURE_HSTS_SECONDS > 0)
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_PROXY") else None
+BEHIND_PROXY = env_bool("BEHIND_PROXY")
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_PROXY else None
+# Proxies in front of the app that append to X-Forwarded-For: the client address is that many entries from the right.
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "1"))
 X_FRAME_OPTIONS = "DENY"
+# Request bodies: 2.5 MB in memory at most (Django's default, stated), and a hard cap on any body, uploads
+# included, so an anonymous 60 MB POST is refused before it is parsed. Imports of past incidents fit well inside.
+DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("DATA_UPLOAD_MAX_MEMORY_SIZE", str(2_621_440)))
+REQUEST_MAX_BYTES = int(os.environ.get("REQUEST_MAX_BYTES", str(10 * 1024 * 1024)))
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"access": {"format": "%(asctime)s %(message)s"}},
+    "filters": {"client_errors": {"()": "watchkeeper.logfilters.NoTracebackForClientErrors"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["client_errors"]},
+        "access": {"class": "logging.StreamHandler", "formatter": "access"},
+    },
+    "loggers": {"watchkeeper.access": {"handlers": ["access"], "propagate": False}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
+# The access log (watchkeeper.web.access_log): a line per request that reaches Django, and a summary of the status
+# page's snapshot hits every ACCESS_LOG_SNAPSHOT_SECONDS, so the page everyone refreshes stays at full speed.
+ACCESS_LOG = os.environ.get("ACCESS_LOG", "1").lower() not in {"0", "false", "no", "off"}
+ACCESS_LOG_SNAPSHOT_SECONDS = float(os.environ.get("ACCESS_LOG_SNAPSHOT_SECONDS", "60"))
 
 # Optional single sign-on with OpenID Connect: on when OIDC_RP_CLIENT_ID is set.
 OIDC_ENABLED = bool(os.environ.get("OIDC_RP_CLIENT_ID"))
-AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+AUTHENTICATION_BACKENDS = [
+    # First, so a locked-out username or address is refused before any password is checked.
+    "watchkeeper.accounts.throttle.SignInThrottle",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("SIGN_IN_FAILURE_LIMIT", "10"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("SIGN_IN_LOCKOUT_MINUTES", "15")))
+# Either one locks: a username tried from many addresses, or many usernames tried from one address.
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "watchkeeper.client_address.client_address"
+AXES_LOCKOUT_CALLABLE = "watchkeeper.accounts.throttle.locked_out"
+AXES_VERBOSE = False
 if OIDC_ENABLED:
     INSTALLED_APPS.append("mozilla_django_oidc")
-    AUTHENTICATION_BACKENDS.insert(0, "watchkeeper.accounts.oidc.WatchkeeperOIDCBackend")
+    AUTHENTICATION_BACKENDS.insert(1, "watchkeeper.accounts.oidc.WatchkeeperOIDCBackend")
     OIDC_RP_CLIENT_ID = os.environ["OIDC_RP_CLIENT_ID"]
     OIDC_RP_CLIENT_SECRET = os.environ.get("OIDC_RP_CLIENT_SECRET", "")
     OIDC_RP_SIGN_ALGO = os.environ.get("OIDC_RP_SIGN_ALGO", "RS256")
@@ -224,6 +268,10 @@ NOTIFICATIONS = {
     # Longer than the send timeout: a claim older than this belongs to a worker that died mid-delivery.
     "LEASE_SECONDS": float(os.environ.get("WATCHKEEPER_DELIVERY_LEASE_SECONDS", "60")),
 }
+# Webhook, Slack webhook and Teams channels call only public https addresses unless this is on (internal receivers).
+WATCHKEEPER_ALLOW_PRIVATE_ENDPOINTS = env_bool("WATCHKEEPER_ALLOW_PRIVATE_ENDPOINTS")
+# A CA bundle for receivers whose certificates a private CA signs; empty uses the public roots (certifi).
+WATCHKEEPER_CA_BUNDLE = os.environ.get("WATCHKEEPER_CA_BUNDLE", "")
 # --- end notifications ------------------------------------------------------------------------------------------
 
 # --- Slack app -----------------------------------------------------------------------------------------------------
@@ -242,10 +290,53 @@ STATUSPAGE_CACHE_SECONDS = int(os.environ.get("STATUSPAGE_CACHE_SECONDS", "15"))
 STATUSPAGE_MAINTENANCE_REMINDER_MINUTES = int(os.environ.get("STATUSPAGE_MAINTENANCE_REMINDER_MINUTES", "60"))
 STATUSPAGE_SIGNUPS_PER_IP_PER_HOUR = int(os.environ.get("STATUSPAGE_SIGNUPS_PER_IP_PER_HOUR", "20"))
 STATUSPAGE_SIGNUPS_PER_ADDRESS_PER_HOUR = int(os.environ.get("STATUSPAGE_SIGNUPS_PER_ADDRESS_PER_HOUR", "3"))
+# Text message sign-ups only to these country codes (comma-separated; empty allows every country).
+STATUSPAGE_SMS_COUNTRY_CODES = env_list("STATUSPAGE_SMS_COUNTRY_CODES", "+44")
 STATUSPAGE_CONFIRM_HOURS = int(os.environ.get("STATUSPAGE_CONFIRM_HOURS", "48"))
 STATUSPAGE_FROM_EMAIL = os.environ.get("STATUSPAGE_FROM_EMAIL", DEFAULT_FROM_EMAIL)
 STATUSPAGE_TIME_ZONE = os.environ.get("STATUSPAGE_TIME_ZONE", TIME_ZONE)
+# Each web process checks the database's snapshot version this often and fetches a new one; 0 turns it off.
+STATUSPAGE_SYNC_SECONDS = float(os.environ.get("STATUSPAGE_SYNC_SECONDS", "1"))
+# Optional: every new snapshot version is also copied to S3-compatible storage (path-style URL), for a CDN.
+STATUSPAGE_S3_URL = os.environ.get("STATUSPAGE_S3_URL", "")
+STATUSPAGE_S3_REGION = os.environ.get("STATUSPAGE_S3_REGION", "us-east-1")
+STATUSPAGE_S3_ACCESS_KEY_ID = os.environ.get("STATUSPAGE_S3_ACCESS_KEY_ID", "")
+STATUSPAGE_S3_SECRET_ACCESS_KEY = os.environ.get("STATUSPAGE_S3_SECRET_ACCESS_KEY", "")
+
+# --- Riding out a database outage ----------------------------------------------------------------------------------
+# What a 503 tells clients (and load balancers) to wait before trying again while the database is unreachable.
+WATCHKEEPER_RETRY_AFTER_SECONDS = int(os.environ.get("WATCHKEEPER_RETRY_AFTER_SECONDS", "5"))
+# A worker without the database this long exits non-zero, so its supervisor restarts it (and someone notices).
+WATCHKEEPER_WORKER_DB_GRACE_SECONDS = float(os.environ.get("WATCHKEEPER_WORKER_DB_GRACE_SECONDS", "300"))
 
 # --- Post-incident reviews -----------------------------------------------------------------------------------------
 WATCHKEEPER_REVIEW_WITHIN_BUSINESS_DAYS = int(os.environ.get("WATCHKEEPER_REVIEW_WITHIN_BUSINESS_DAYS", "5"))
 WATCHKEEPER_REVIEW_TIME = os.environ.get("WATCHKEEPER_REVIEW_TIME", "10:00")
+
+# --- Alerts in ------------------------------------------------------------------------------------------------------
+# Requests a minute one integration key may send before 429 with Retry-After (PagerDuty allows 120 events a minute).
+ALERTS_RATE_LIMIT_PER_MINUTE = int(os.environ.get("ALERTS_RATE_LIMIT_PER_MINUTE", "600"))
+# More new groups than this in a minute on one integration is a storm: one page says so instead of a page each.
+ALERTS_STORM_GROUPS_PER_MINUTE = int(os.environ.get("ALERTS_STORM_GROUPS_PER_MINUTE", "10"))
+ALERTS_KEY_OVERLAP_HOURS = int(os.environ.get("ALERTS_KEY_OVERLAP_HOURS", "24"))
+ALERTS_HEARTBEAT_GRACE_SECONDS = int(os.environ.get("ALERTS_HEARTBEAT_GRACE_SECONDS", "30"))
+# SNS certificates must come from sns.<region>.amazonaws.com over https; tests name a local host:port instead.
+ALERTS_SNS_TEST_HOST = os.environ.get("ALERTS_SNS_TEST_HOST", "")
+# --- On call (owned by the oncall app) ------------------------------------------------------------------------------
+ONCALL = {
+    # GOV.UK Notify templates for pages: each needs a ((body)) placeholder (and ((headline)) for the email subject).
+    "NOTIFY_SMS_TEMPLATE_ID": os.environ.get("WATCHKEEPER_ONCALL_SMS_TEMPLATE_ID", ""),
+    # The voice-call provider: a dotted path to a Transport class, and its HTTP endpoint and key.
+    "VOICE_PROVIDER": os.environ.get("WATCHKEEPER_VOICE_PROVIDER", "watchkeeper.oncall.voice.HttpVoiceTransport"),
+    "VOICE_URL": os.environ.get("WATCHKEEPER_VOICE_URL", ""),
+    "VOICE_API_KEY": os.environ.get("WATCHKEEPER_VOICE_API_KEY", ""),
+    # An escalation timer fires again this long after its step is due, in case the worker running it died.
+    "TIMER_GRACE_SECONDS": int(os.environ.get("WATCHKEEPER_ONCALL_TIMER_GRACE_SECONDS", "60")),
+    # How long a signed acknowledgement link in an email stays valid.
+    "ACK_LINK_HOURS": int(os.environ.get("WATCHKEEPER_ONCALL_ACK_LINK_HOURS", "24")),
+    # The bearer token set on GOV.UK Notify's inbound SMS callback (/oncall/notify/inbound-sms); unset refuses all.
+    "NOTIFY_INBOUND_TOKEN": os.environ.get("WATCHKEEPER_NOTIFY_INBOUND_TOKEN", ""),
+    # Incidents that are security incidents or breaches also page this policy (the "GDS Rotas app" route).
+    "SECURITY_POLICY": os.environ.get("WATCHKEEPER_ONCALL_SECURITY_POLICY", "security"),
+}
+# --- end on call ----------------------------------------------------------------------------------------------------

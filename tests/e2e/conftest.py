@@ -30,8 +30,14 @@ def browser() -> Iterator[object]:
 def page(browser: object) -> Iterator[object]:
     context = browser.new_context()  # type: ignore[attr-defined]
     page = context.new_page()
+    # Every page must keep to its Content-Security-Policy: Chromium reports each refusal on the console.
+    refused: list[str] = []
+    page.on(
+        "console", lambda message: refused.append(message.text) if "Content Security Policy" in message.text else None
+    )
     yield page
     context.close()
+    assert refused == [], f"the Content-Security-Policy refused: {refused}"
 
 
 class LiveServer:

@@ -73,6 +73,10 @@ def test_an_incident_from_declaration_to_resolution(cli: Run) -> None:
         ok(cli("note", reference, "Roll back the release", "--kind", "decision"))
         == f"{reference}: added to the timeline\n"
     )
+    # Words go last on the line or after a named option, for update, note and resolve alike; never both.
+    assert "update posted" in ok(cli("update", reference, "--text", "Still recovering"))
+    assert "give the summary once" in refused(cli("resolve", reference), 2)
+    assert "give the text once" in refused(cli("update", reference, "A", "--text", "B"), 2)
     assert ok(cli("resolve", reference, "--summary", "Rolled back the release")) == f"{reference}: resolved\n"
 
     page = ok(cli("show", reference))
@@ -107,9 +111,11 @@ def test_an_incident_from_declaration_to_resolution(cli: Run) -> None:
         "status",
         "update",
         "decision",
+        "update",
         "resolved",
     ]
     assert shown["timeline"][5]["public"] is True
+    assert shown["timeline"][7]["public"] is False
 
     table = ok(cli("list")).splitlines()
     assert re.match(r"REFERENCE\s+PRIORITY\s+STATUS\s+SERVICE\s+LEAD\s+RESPOND BY\s+NEXT UPDATE\s+TITLE$", table[0])

@@ -47,6 +47,8 @@ def start_worker() -> Iterator[Callable[[], subprocess.Popen[bytes]]]:
         "SECRET_KEY": settings.SECRET_KEY,
         "WATCHKEEPER_DELIVERY_TIMEOUT_SECONDS": "3",
         "WATCHKEEPER_DELIVERY_LEASE_SECONDS": "4",
+        # The receiver is on 127.0.0.1, which channels refuse unless private addresses are allowed.
+        "WATCHKEEPER_ALLOW_PRIVATE_ENDPOINTS": "true",
     }
     workers: list[subprocess.Popen[bytes]] = []
 
@@ -62,7 +64,8 @@ def start_worker() -> Iterator[Callable[[], subprocess.Popen[bytes]]]:
             worker.wait(10)
 
 
-def test_killed_worker_then_restart_delivers_every_message_exactly_once(start_worker) -> None:
+def test_killed_worker_then_restart_delivers_every_message_exactly_once(start_worker, settings) -> None:
+    settings.WATCHKEEPER_ALLOW_PRIVATE_ENDPOINTS = True
     receiver = WebhookReceiver(WEBHOOK_SECRET, latency=1.5)
     try:
         admin = make_user("root", "admin")

@@ -47,14 +47,20 @@ def notify(settings: Any) -> Iterator[FakeNotify]:
 
 
 @pytest.fixture
-def receiver() -> Iterator[WebhookReceiver]:
+def allow_private_endpoints(settings: Any) -> None:
+    """The fakes listen on 127.0.0.1, which channels refuse unless an admin allows private addresses."""
+    settings.WATCHKEEPER_ALLOW_PRIVATE_ENDPOINTS = True
+
+
+@pytest.fixture
+def receiver(allow_private_endpoints: None) -> Iterator[WebhookReceiver]:
     server = WebhookReceiver(WEBHOOK_SECRET)
     yield server
     server.close()
 
 
 @pytest.fixture
-def teams() -> Iterator[TeamsWebhook]:
+def teams(allow_private_endpoints: None) -> Iterator[TeamsWebhook]:
     server = TeamsWebhook()
     yield server
     server.close()

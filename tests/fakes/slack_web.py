@@ -247,6 +247,9 @@ def signed_headers(body: str, *, timestamp: int | None = None, secret: str = SIG
     return {"HTTP_X_SLACK_REQUEST_TIMESTAMP": stamp, "HTTP_X_SLACK_SIGNATURE": signature(body, stamp, secret)}
 
 
+_triggers = itertools.count(1)
+
+
 def command_body(text: str, *, user: str = "U1", channel: str = "CGENERAL", command: str = "/incident") -> str:
     return urlencode(
         {
@@ -261,7 +264,8 @@ def command_body(text: str, *, user: str = "U1", channel: str = "CGENERAL", comm
             "text": text,
             "api_app_id": "A1",
             "response_url": "https://hooks.slack.com/commands/T1/1/abc",
-            "trigger_id": "13345224609.738474920.8088930838d88f008e0",
+            # Slack gives every invocation its own trigger id, so two identical commands are two different requests.
+            "trigger_id": f"13345224609.738474920.{next(_triggers):013d}",
         }
     )
 

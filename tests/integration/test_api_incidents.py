@@ -211,7 +211,7 @@ def test_list_filters_by_status_service_and_priority(client: Client, people, ser
     def listed(query: str) -> list[str]:
         response = call(client, "vic", f"/incidents{query}")
         assert response.status_code == 200, response.content
-        return [i["reference"] for i in response.json()]
+        return [i["reference"] for i in response.json()["rows"]]
 
     assert listed("") == [done.reference, p3.reference, p1.reference]  # newest first
     assert listed("?status=open") == [p3.reference, p1.reference]
@@ -224,6 +224,16 @@ def test_list_filters_by_status_service_and_priority(client: Client, people, ser
         "service",
         "priority",
     }
+
+
+def test_the_list_is_paged_with_a_bounded_page_size(client: Client, people, service) -> None:
+    made = [make_incident(people["ada"], service).reference for _ in range(3)]
+    first = call(client, "vic", "/incidents?limit=2").json()
+    assert (first["count"], first["page"], first["pages"]) == (3, 1, 2)
+    assert [i["reference"] for i in first["rows"]] == made[::-1][:2]
+    assert [i["reference"] for i in call(client, "vic", "/incidents?limit=2&page=2").json()["rows"]] == made[:1]
+    assert fields(call(client, "vic", "/incidents?limit=1000")) == {"limit"}
+    assert fields(call(client, "vic", "/incidents?page=0")) == {"page"}
 
 
 def test_show_by_reference_and_unknown_is_404(client: Client, people, incident) -> None:
@@ -458,7 +468,7 @@ def test_an_outsider_cannot_learn_that_a_restricted_incident_exists(
         assert hidden["Content-Type"] == unknown["Content-Type"] == "application/problem+json"
         assert hidden.content.replace(restricted.reference.encode(), UNKNOWN.encode()) == unknown.content
     for query in ["", "?status=open", "?status=investigating", "?service=pay-api", "?priority=P1"]:
-        assert call(client, outsider, f"/incidents{query}").json() == []
+        assert call(client, outsider, f"/incidents{query}").json()["rows"] == []
     assert Incident.objects.get().version == restricted.version
     assert restricted.timeline.count() == entries
 
@@ -466,9 +476,11 @@ def test_an_outsider_cannot_learn_that_a_restricted_incident_exists(
 @pytest.mark.parametrize("who", ["sam", "bob", "root"])
 def test_a_restricted_incident_is_seen_by_its_team_security_and_admins(client: Client, people, restricted, who) -> None:
     assert call(client, who, f"/incidents/{restricted.reference}").json()["restricted"] is True
-    assert [i["reference"] for i in call(client, who, "/incidents?status=open").json()] == [restricted.reference]
+    assert [i["reference"] for i in call(client, who, "/incidents?status=open").json()["rows"]] == [
+        restricted.reference
+    ]
 
 
 def test_outsiders_still_see_incidents_that_are_not_restricted(client: Client, people, restricted, incident) -> None:
-    assert [i["reference"] for i in call(client, "otto", "/incidents").json()] == [incident.reference]
-    assert [i["reference"] for i in call(client, "vic", "/incidents").json()] == [incident.reference]
+    assert [i["reference"] for i in call(client, "otto", "/incidents").json()["rows"]] == [incident.reference]
+    assert [i["reference"] for i in call(client, "vic", "/incidents").json()["rows"]] == [incident.reference]

@@ -90,7 +90,7 @@ def test_breach_log_json_and_csv_include_unreported_breaches(client, breach_ref)
     make_user("dpo", "security")
     reported = make_incident(make_user("lead2"), type="personal_data_breach", take_lead=True)
     patch(client, reported.reference, {"reported_to_ico_at": "2026-01-01T00:00:00Z", "ico_reference": "X"}, "lead2")
-    rows = client.get("/api/v1/breaches", **auth("dpo")).json()
+    rows = client.get("/api/v1/breaches", **auth("dpo")).json()["rows"]
     assert {r["reference"] for r in rows} == {breach_ref, reported.reference}
     unreported = next(r for r in rows if r["reference"] == breach_ref)
     assert unreported["report_to_ico"] == ""
@@ -123,3 +123,13 @@ def test_post_marks_an_incident_as_involving_personal_data(client) -> None:
     response = client.post(f"/api/v1/incidents/{incident.reference}/breach", **auth("lead"))
     assert response.status_code == 201, response.content
     assert client.get(f"/api/v1/incidents/{incident.reference}/breach", **auth("lead")).status_code == 200
+
+
+def test_the_breach_log_is_paged_with_a_bounded_page_size(client, breach_ref) -> None:
+    make_user("dpo", "security")
+    other = make_incident(make_user("lead3"), type="personal_data_breach", take_lead=True)
+    first = client.get("/api/v1/breaches?limit=1", **auth("dpo")).json()
+    assert (first["count"], first["page"], first["pages"]) == (2, 1, 2)
+    second = client.get("/api/v1/breaches?limit=1&page=2", **auth("dpo")).json()
+    assert {first["rows"][0]["reference"], second["rows"][0]["reference"]} == {breach_ref, other.reference}
+    assert client.get("/api/v1/breaches?limit=1000", **auth("dpo")).status_code == 422

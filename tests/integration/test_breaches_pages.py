@@ -120,3 +120,17 @@ def _file(name: str, content: bytes):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     return SimpleUploadedFile(name, content)
+
+
+def test_every_breach_form_error_names_its_field(lead_client) -> None:
+    client, _, incident = lead_client
+    ref = {"reference": incident.reference}
+    for name, expected in [
+        ("ico", "Select yes if the breach will be reported to the ICO"),
+        ("risk", "Select the risk to people"),
+        ("aware", "Enter when the organisation became aware of the breach"),
+        ("tell", "Select yes if the people affected will be told"),
+    ]:
+        page = client.post(reverse(f"breaches:{name}", kwargs=ref), {"reason": ""}).content.decode()
+        assert "This field is required" not in page, name
+        assert expected in page, name

@@ -159,5 +159,5 @@ def test_clock_for_the_incident_page_shows_only_to_the_team() -> None:
 
     with time_machine.travel(datetime(2026, 3, 27, 10, 0, tzinfo=UTC), tick=False):
         lead, incident = breach_incident()
-        assert clock_for(lead, incident) == "ICO decision due in 3 days (deadline 2026-03-30 10:00 UTC)"
+        assert clock_for(lead, incident) == "ICO decision due in 3 days (deadline Mon 30 Mar 2026, 11:00 BST)"
     assert clock_for(make_user("other"), incident) is None

@@ -86,7 +86,9 @@ def page(client: Client, user: User, incident: Incident) -> tuple[int, str]:
 
 def api(client: Client, user: User, path: str) -> Any:
     response = client.get(f"/api/v1{path}", HTTP_AUTHORIZATION=f"Bearer {create_token(user.get_username())}")
-    return response.status_code, response.json()
+    body = response.json()
+    # The list answers a page of rows; one incident answers itself.
+    return response.status_code, body["rows"] if path == "/incidents" and response.status_code == 200 else body
 
 
 def listed(client: Client, user: User, incident: Incident) -> dict[str, Any]:
@@ -212,7 +214,7 @@ def test_the_api_list_reads_every_flag_in_one_breach_query_for_5_or_20_incidents
         with CaptureQueriesContext(connection) as queries:
             response = client.get("/api/v1/incidents", **headers)
         assert response.status_code == 200
-        assert all(incident["flags"] == [FLAG] for incident in response.json())
+        assert all(incident["flags"] == [FLAG] for incident in response.json()["rows"])
         return sum('"breaches_breach"' in query["sql"] for query in queries.captured_queries)
 
     _declare_breaches(ada, service, 5)

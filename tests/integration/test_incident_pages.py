@@ -103,15 +103,30 @@ def test_dashboard_empty(ada: Client) -> None:
 
 
 def test_dashboard_lists_open_incidents_most_urgent_first(ada: Client, service: Service, ada_user: User) -> None:
-    minor = make_incident(ada_user, service, priority="P4", title="Typo on the start page")
     critical = make_incident(ada_user, service, priority="P1", title="Site down", take_lead=True)
+    minor = make_incident(ada_user, service, priority="P4", title="Typo on the start page")
     response = ada.get("/")
     page = text(response)
-    assert page.index("Site down") < page.index("Typo on the start page")
+    # Among incidents on time, one with nobody leading it needs a person before a led one of higher priority.
+    assert page.index("Typo on the start page") < page.index("Site down")
     assert f'href="/incidents/{critical.reference}/"' in response.content.decode()
-    row = page[page.index(critical.reference) : page.index(minor.reference)]
+    row = page[page.index(critical.reference) :]
     for expected in ["Site down", "P1", "Investigating", "Pay", "ada", "Met on time"]:
         assert expected in row
+    assert minor.reference in page
+
+
+def test_dashboard_puts_an_overdue_unled_p1_above_a_led_on_time_p1(
+    ada: Client, service: Service, ada_user: User
+) -> None:
+    with time_machine.travel(MONDAY_10AM, tick=False):
+        forgotten = make_incident(ada_user, service, priority="P1", title="Forgotten outage")
+    with time_machine.travel(MONDAY_10AM + timedelta(minutes=50), tick=False):
+        make_incident(ada_user, service, priority="P1", title="Handled outage", take_lead=True)
+        make_incident(ada_user, service, priority="P3", title="Slow search")
+        page = text(ada.get("/"))
+        assert page.index("Forgotten outage") < page.index("Slow search") < page.index("Handled outage")
+        assert forgotten.reference in page
 
 
 def test_dashboard_clocks_read_relative_with_overdue_in_words(ada: Client, service: Service, ada_user: User) -> None:
@@ -305,7 +320,7 @@ def test_incident_page_shows_facts_roles_checklist_and_timeline(
 @pytest.mark.parametrize(
     ("action", "prefix", "fields", "banner", "check"),
     [
-        ("updates", "update", {"body": "Fix deploying", "public": "on"}, "Public update posted", "Fix deploying"),
+        ("updates", "update", {"body": "Fix deploying"}, "Update posted", "Fix deploying"),
         ("notes", "note", {"kind": "decision", "body": "Roll back"}, "Decision added", "Roll back"),
         ("status", "status", {"status": "identified", "note": "Bad deploy"}, "Status changed to identified", None),
         ("priority", "priority", {"priority": "P1", "reason": "All users"}, "Priority set to P1", None),
@@ -322,7 +337,10 @@ def test_each_action_succeeds_and_redirects_with_a_banner(
     make_user("bob", "responder")
     response = post(ada, incident, action, prefix, **fields)
     assert response.status_code == 302, text(response)
-    assert response["Location"] == f"/incidents/{incident.reference}/"
+    # Back to the section of the page the form was in, not the top.
+    sections = {"updates": "act", "notes": "timeline", "status": "act", "priority": "priority"}
+    sections["checklist"] = "checklist"
+    assert response["Location"] == f"/incidents/{incident.reference}/#{sections.get(action, 'roles')}"
     page = ada.get(response["Location"]).content.decode()
     assert "govuk-notification-banner--success" in page
     assert banner in page
@@ -339,8 +357,9 @@ def test_each_action_succeeds_and_redirects_with_a_banner(
         ("status", "status", {"status": "closed"}, "Select one of the statuses allowed from here", "id_status-status"),
         ("status", "status", {"status": "resolved", "summary": ""}, "Say how the incident was resolved", None),
         ("priority", "priority", {"priority": "P1", "reason": ""}, "Say why the priority is changing", None),
-        ("lead", "lead", {"username": "nobody"}, "no active user called 'nobody'", "id_lead-username"),
-        ("lead", "lead", {"username": "vic"}, "vic is not a responder", "id_lead-username"),
+        ("lead", "lead", {"username": "nobody"}, "Select the incident lead from the list", "id_lead-username"),
+        ("lead", "lead", {"username": "vic"}, "only responders, security and admins", "id_lead-username"),
+        ("lead", "lead", {"username": ""}, "Select the person who will be the incident lead", "id_lead-username"),
         ("checklist", "tick", {"step": ""}, "Select the step that is done", "id_tick-step"),
     ],
 )

@@ -84,7 +84,7 @@ def test_notify_server_errors_are_retried(admin, notify) -> None:
     assert delivery.status == Status.PENDING and delivery.attempts == 1 and "500" in delivery.last_error
 
 
-def test_slack_incoming_webhook(admin) -> None:
+def test_slack_incoming_webhook(admin, allow_private_endpoints) -> None:
     hook = FakeServer()
     try:
         channel = notifications.create_channel(

@@ -64,4 +64,5 @@ def test_delivery_log_partial(rf) -> None:
     Route.objects.create(channel=team_channel)
     incident = make_incident(priority="P1")
     html = render_to_string("notifications/delivery_log.html", {"incident": incident})
-    assert "Messages sent" in html and "incident.declared" in html and "Waiting" in html
+    assert "Messages sent" in html and "Incident declared" in html and "Waiting" in html
+    assert "incident.declared" not in html  # codes read as words

@@ -165,3 +165,45 @@ def test_refused_when_slack_is_not_configured(settings: Any, people: dict[str, A
     settings.SLACK_SIGNING_SECRET = ""
     body = command_body("list")
     assert _raw(body, signed_headers(body, secret="")).status_code == 503
+
+
+def test_a_replayed_signed_request_does_nothing(people: dict[str, Any]) -> None:
+    incident = make_incident(people["alice"])
+    body = command_body(f"note {incident.reference} Checked the load balancer")
+    headers = signed_headers(body)
+    notes = TimelineEntry.objects.filter(incident=incident, kind="note")
+    for _ in range(2):
+        # The same bytes and signature twice, well inside Bolt's 5-minute window.
+        response = Client().post(
+            "/slack/events", data=body, content_type="application/x-www-form-urlencoded", **headers
+        )
+        assert response.status_code == 200
+    assert notes.count() == 1
+
+
+def _mrkdwn(reply: dict[str, Any]) -> list[str]:
+    """Everything Slack reads as mrkdwn: the message text and each mrkdwn text object (plain_text is never parsed)."""
+    found = [reply.get("text", "")]
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            if node.get("type") == "mrkdwn":
+                found.append(node["text"])
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(reply.get("blocks", []))
+    return found
+
+
+def test_titles_are_escaped_in_mrkdwn(people: dict[str, Any]) -> None:
+    incident = make_incident(people["alice"], title="<!channel> payments & <https://evil.example|login>")
+    for reply in (command(f"show {incident.reference}"), command("list")):
+        texts = _mrkdwn(reply)
+        assert not any("<!channel>" in text or "<https://evil.example" in text for text in texts), texts
+        assert any("&lt;!channel&gt; payments &amp; &lt;https://evil.example|login&gt;" in text for text in texts), (
+            texts
+        )

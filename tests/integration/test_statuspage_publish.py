@@ -84,9 +84,10 @@ def test_resolving_puts_components_back_and_closes_the_period(world: dict[str, A
     services.post_update(world["lead"], public, status="resolved", body="")
     public.refresh_from_db()
     assert public.resolved_at is not None
-    assert public.impact == "none"
+    # A resolved incident keeps the impact it had; only the components go back to operational.
+    assert public.impact == "critical"
     assert services.current_status(world["api"]) == "operational"
-    assert public.updates.first().body.startswith("The problem with Payments are failing is resolved")
+    assert public.updates.first().body.startswith("The problem with Payment pages and Payments API is resolved")
     assert StatusPeriod.objects.filter(component=world["api"], status="major_outage", ended_at__isnull=False).exists()
 
 
@@ -157,10 +158,12 @@ def test_publishing_pages_need_sign_in_and_work(world: dict[str, Any], client: C
     assert response.status_code == 302, response.content.decode()[:2000]
     public = PublicIncident.objects.get()
     assert public.impact == "major"
-    detail = client.get(response["Location"])
+    # Back to the incident, whose summary now shows what the public sees.
+    assert response["Location"] == f"/incidents/{world['incident'].reference}/#summary"
+    detail = client.get(f"/status/publish/{public.pk}")
     assert detail.status_code == 200
     assert b"Payments slow" in detail.content
-    errors = client.post(response["Location"], {"status": "", "component_status": "operational"})
+    errors = client.post(f"/status/publish/{public.pk}", {"status": "", "component_status": "operational"})
     assert errors.status_code == 200
     assert b"There is a problem" in errors.content
     run_tasks()

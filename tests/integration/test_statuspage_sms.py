@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 import time_machine
+from django.core.exceptions import ValidationError
 from django.test import Client
 from django.utils import timezone
 
@@ -99,7 +100,20 @@ def test_bad_numbers_get_a_clear_error_and_change_nothing(
         assert b"govuk-error-summary" in response.content
     assert not Subscriber.objects.exists()
     assert subscribers.normalise_phone("+44 (0)7700-900123".replace("(0)", "")) == "+447700900123"
+
+
+def test_sign_up_takes_uk_numbers_unless_other_countries_are_allowed(settings: Any, client: Client) -> None:
+    # Texts abroad cost money and premium numbers are how SMS pumping pays: the default is the UK only.
+    with pytest.raises(ValidationError) as error:
+        subscribers.normalise_phone("0033 6 12 34 56 78")
+    assert "UK mobile" in error.value.message_dict["phone"][0]
+    response = client.post("/status/subscribe/sms", {"phone": "+1 202 555 0143", "scope": "all"})
+    assert b"Enter a UK mobile phone number" in response.content
+    assert not Subscriber.objects.exists()
+    settings.STATUSPAGE_SMS_COUNTRY_CODES = ["+44", "+33"]
     assert subscribers.normalise_phone("0033 6 12 34 56 78") == "+33612345678"
+    settings.STATUSPAGE_SMS_COUNTRY_CODES = []
+    assert subscribers.normalise_phone("+1 202 555 0143") == "+12025550143"
 
 
 def _confirmed(phone: str) -> Subscriber:

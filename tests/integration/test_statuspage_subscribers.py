@@ -103,6 +103,33 @@ def test_sign_ups_are_limited_per_address_and_per_ip(client: Client, settings: A
         assert sign_up(client, "fourth@example.com").status_code == 200
 
 
+def test_behind_the_proxy_the_limit_counts_each_client_address(client: Client, settings: Any) -> None:
+    settings.STATUSPAGE_SIGNUPS_PER_IP_PER_HOUR = 2
+    settings.BEHIND_PROXY = True
+
+    def from_client(address: str, email: str) -> int:
+        # The proxy (REMOTE_ADDR 10.0.0.2 for everyone) appends the address it saw; "6.6.6.6" is the client's forgery.
+        forwarded = f"6.6.6.6, {address}"
+        response = client.post(
+            "/status/subscribe",
+            {"email": email, "scope": "all"},
+            REMOTE_ADDR="10.0.0.2",
+            HTTP_X_FORWARDED_FOR=forwarded,
+        )
+        return response.status_code
+
+    assert from_client("198.51.100.1", "a@example.com") == 200
+    assert from_client("198.51.100.1", "b@example.com") == 200
+    assert from_client("198.51.100.1", "c@example.com") == 429
+    # Another client behind the same proxy has its own limit.
+    assert from_client("198.51.100.2", "c@example.com") == 200
+    settings.BEHIND_PROXY = False
+    # Without BEHIND_PROXY the header is not trusted: every request counts as the proxy's, one limit for all.
+    assert from_client("198.51.100.3", "d@example.com") == 200
+    assert from_client("198.51.100.4", "e@example.com") == 200
+    assert from_client("198.51.100.5", "f@example.com") == 429
+
+
 def test_email_carries_one_click_unsubscribe_headers(world: dict[str, Any], client: Client) -> None:  # noqa: F811
     confirmed(client, "reader@example.com")
     mail.outbox.clear()

@@ -1,17 +1,48 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import URLPattern
-from ninja import NinjaAPI
+from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as SchemaValidationError
+from ninja.schema import DjangoGetter
 from ninja.security import HttpBearer
+from pydantic import ConfigDict, Field, model_validator
 
 from watchkeeper.accounts.services import user_for_token
+
+# Database ids are signed 64-bit integers: a bigger number in a path is a 422, not an overflow deep in a query.
+Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
+
+
+def also_as_files(*media_types: str) -> dict[str, Any]:
+    """OpenAPI for a 200 that may also be a download (``format=csv`` or ``xlsx``), so clients and fuzzers expect it."""
+    binary = {"schema": {"type": "string", "format": "binary"}}
+    # ninja keys responses by the int status code: a "200" string key would replace the JSON answer.
+    return {"responses": {200: {"content": dict.fromkeys(media_types, binary)}}}
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class Input(Schema):
+    """Every request body: a JSON object with only the fields the schema names (a typo is a 422, not ignored)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _an_object(cls, value: Any) -> Any:
+        # ninja hands the body over wrapped; without this check [] or "x" read as an object with every field unset.
+        inner = value._obj if isinstance(value, DjangoGetter) else value
+        if not isinstance(inner, dict):
+            raise ValueError("The body must be a JSON object")
+        return value
 
 
 class BearerToken(HttpBearer):
@@ -97,6 +128,14 @@ def invalid_schema(request: HttpRequest, exc: SchemaValidationError) -> HttpResp
         location = [str(part) for part in error.get("loc", [])[1:] if part not in {"body", "payload"}]
         errors.append({"field": ".".join(location) or "body", "messages": [error.get("msg", "invalid")]})
     return _invalid(request, errors)
+
+
+@api.exception_handler(OperationalError)
+@api.exception_handler(InterfaceError)
+def database_unavailable(request: HttpRequest, exc: Exception) -> HttpResponse:
+    from watchkeeper.health import unavailable
+
+    return unavailable(request, exc)
 
 
 @api.exception_handler(HttpError)

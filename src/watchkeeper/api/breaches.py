@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from ninja import Router, Schema
+from ninja import Query, Router, Schema
 from ninja.responses import Status
 
-from watchkeeper.api.base import problem
+from watchkeeper.api.base import XLSX, Input, also_as_files, problem
 from watchkeeper.breaches import export, queries, services
 from watchkeeper.breaches.access import incident_for
 from watchkeeper.breaches.models import Breach
@@ -71,7 +72,7 @@ class BreachOut(Schema):
         return list(queries.decisions(obj.incident))
 
 
-class BreachPatch(Schema):
+class BreachPatch(Input):
     """Send only what changes. Decisions carry their reasons; changing aware_at needs aware_at_reason."""
 
     aware_at: datetime | None = None
@@ -125,11 +126,32 @@ def open_breach(request: HttpRequest, reference: str) -> Status[Breach]:
     return Status(201, queries.breach_for(request.user, reference))
 
 
-@router.get("/breaches", response={200: list[dict[str, str]]})
-def breach_log(request: HttpRequest, format: str = "json") -> Any:
-    rows = queries.log_rows(queries.breach_log(request.user))
+class BreachLogPage(Schema):
+    count: int
+    page: int
+    pages: int
+    rows: list[dict[str, str]]
+
+
+@router.get("/breaches", response={200: BreachLogPage}, openapi_extra=also_as_files("text/csv", XLSX))
+def breach_log(
+    request: HttpRequest,
+    format: str = "json",
+    page: int = Query(1, ge=1, le=10**9),
+    limit: int = Query(50, ge=1, le=200),
+) -> Any:
+    """The breach log as JSON a page at a time (as `/register` is), or the whole of it as CSV or XLSX."""
+    found = queries.breach_log(request.user)
     if format == "json":
-        return rows
+        chosen = Paginator(found, limit).get_page(page)
+        rows = queries.log_rows(found.filter(pk__in=[breach.pk for breach in chosen.object_list]))
+        return {
+            "count": chosen.paginator.count,
+            "page": chosen.number,
+            "pages": chosen.paginator.num_pages,
+            "rows": rows,
+        }
+    rows = queries.log_rows(found)
     if format == "csv":
         response = HttpResponse(queries.log_csv(rows), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = 'attachment; filename="breach-log.csv"'

@@ -8,10 +8,11 @@ from typing import TypeVar
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Model
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 from ninja.responses import Status
 
 from watchkeeper.accounts.roles import is_admin
+from watchkeeper.api.base import Input
 from watchkeeper.catalogue import queries, services
 from watchkeeper.catalogue.models import Component, Service, Team
 
@@ -19,7 +20,7 @@ router = Router(tags=["catalogue"])
 ModelT = TypeVar("ModelT", bound=Model)
 
 
-class TeamIn(Schema):
+class TeamIn(Input):
     slug: str
     name: str
     email: str = ""
@@ -31,7 +32,7 @@ class TeamOut(Schema):
     email: str
 
 
-class ServiceIn(Schema):
+class ServiceIn(Input):
     slug: str
     name: str
     team: str
@@ -46,9 +47,18 @@ class ServiceOut(Schema):
     team: str
     division: str
     timezone: str
-    opening: time
-    closing: time
+    # Local wall time as HH:MM:SS: JSON Schema's "time" format would demand an offset, which office hours do not have.
+    opening: str = Field(pattern=r"^\d{2}:\d{2}:\d{2}$")
+    closing: str = Field(pattern=r"^\d{2}:\d{2}:\d{2}$")
     working_days: list[int]
+
+    @staticmethod
+    def resolve_opening(obj: Service) -> str:
+        return obj.opening.isoformat(timespec="seconds")
+
+    @staticmethod
+    def resolve_closing(obj: Service) -> str:
+        return obj.closing.isoformat(timespec="seconds")
 
     @staticmethod
     def resolve_team(obj: Service) -> str:
@@ -59,7 +69,7 @@ class ServiceOut(Schema):
         return sorted(int(d) for d in obj.working_days.split(",") if d.strip())
 
 
-class ComponentIn(Schema):
+class ComponentIn(Input):
     service: str
     slug: str
     name: str

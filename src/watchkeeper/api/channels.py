@@ -1,4 +1,6 @@
-"""Notification channels, routes and the delivery log: anyone with a token reads; admins change. Secrets never leave."""
+"""Notification channels, routes and the delivery log. Only admins read or change channels (their targets are
+staff addresses, phone numbers and webhook URLs); anyone with a token reads routes and the delivery log of an
+incident they can see. Secrets never leave, and URLs in the log show only their scheme and host."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ from ninja import Router, Schema
 from ninja.responses import Status
 
 from watchkeeper.accounts.roles import is_admin
+from watchkeeper.api.base import Id, Input
 from watchkeeper.catalogue.models import Service
 from watchkeeper.incidents.queries import get_incident
 from watchkeeper.notifications import queries, services
@@ -19,7 +22,7 @@ from watchkeeper.notifications.models import Channel, Delivery, Route
 router = Router(tags=["notifications"])
 
 
-class ChannelIn(Schema):
+class ChannelIn(Input):
     name: str
     kind: str
     target: str
@@ -28,7 +31,7 @@ class ChannelIn(Schema):
     enabled: bool = True
 
 
-class ChannelPatch(Schema):
+class ChannelPatch(Input):
     name: str | None = None
     target: str | None = None
     secret: str | None = None
@@ -50,7 +53,7 @@ class ChannelOut(Schema):
         return bool(obj.secret)
 
 
-class RouteIn(Schema):
+class RouteIn(Input):
     channel: int | str
     service: str | None = None
     audience: str = "other"
@@ -60,7 +63,7 @@ class RouteIn(Schema):
     enabled: bool = True
 
 
-class RoutePatch(Schema):
+class RoutePatch(Input):
     channel: int | str | None = None
     service: str | None = None
     audience: str | None = None
@@ -112,6 +115,10 @@ class DeliveryOut(Schema):
     def resolve_channel(obj: Delivery) -> str | None:
         return obj.channel.name if obj.channel else None
 
+    @staticmethod
+    def resolve_recipient(obj: Delivery) -> str:
+        return obj.shown_recipient
+
 
 def _channel(ref: int | str, field: str = "channel") -> Channel:
     found = queries.channels().filter(**({"pk": ref} if isinstance(ref, int) else {"name": ref})).first()
@@ -132,7 +139,7 @@ def _service(slug: str | None) -> Service | None:
 def _require_admin(request: HttpRequest) -> None:
     """Checked before looking anything up, so a non-admin learns nothing from a 404 or 422."""
     if not is_admin(request.user):
-        raise PermissionDenied("Only admins can change notification channels and routes")
+        raise PermissionDenied("Only admins can see or change notification channels, and change routes")
 
 
 def _channel_by_id(channel_id: int) -> Channel:
@@ -151,6 +158,8 @@ def _route_by_id(route_id: int) -> Route:
 
 @router.get("/channels", response=list[ChannelOut])
 def list_channels(request: HttpRequest) -> list[Channel]:
+    """Admins only: targets are staff addresses, phone numbers and webhook URLs, nobody else's business."""
+    _require_admin(request)
     return list(queries.channels())
 
 
@@ -161,19 +170,21 @@ def create_channel(request: HttpRequest, payload: ChannelIn) -> Status[Channel]:
 
 
 @router.get("/channels/{channel_id}", response=ChannelOut)
-def get_channel(request: HttpRequest, channel_id: int) -> Channel:
+def get_channel(request: HttpRequest, channel_id: Id) -> Channel:
+    _require_admin(request)
     return _channel_by_id(channel_id)
 
 
 @router.patch("/channels/{channel_id}", response=ChannelOut)
-def update_channel(request: HttpRequest, channel_id: int, payload: ChannelPatch) -> Channel:
+def update_channel(request: HttpRequest, channel_id: Id, payload: ChannelPatch) -> Channel:
     _require_admin(request)
-    fields = payload.dict(exclude_unset=True)
+    # null leaves a field as it is: no channel field can be cleared, and a null name or target would be saved.
+    fields = payload.dict(exclude_unset=True, exclude_none=True)
     return services.update_channel(request.user, _channel_by_id(channel_id), **fields)
 
 
 @router.delete("/channels/{channel_id}", response={204: None})
-def delete_channel(request: HttpRequest, channel_id: int) -> Status[None]:
+def delete_channel(request: HttpRequest, channel_id: Id) -> Status[None]:
     _require_admin(request)
     services.delete_channel(request.user, _channel_by_id(channel_id))
     return Status(204, None)
@@ -199,19 +210,19 @@ def create_route(request: HttpRequest, payload: RouteIn) -> Status[Route]:
 
 
 @router.get("/routes/{route_id}", response=RouteOut)
-def get_route(request: HttpRequest, route_id: int) -> Route:
+def get_route(request: HttpRequest, route_id: Id) -> Route:
     return _route_by_id(route_id)
 
 
 @router.patch("/routes/{route_id}", response=RouteOut)
-def update_route(request: HttpRequest, route_id: int, payload: RoutePatch) -> Route:
+def update_route(request: HttpRequest, route_id: Id, payload: RoutePatch) -> Route:
     _require_admin(request)
     fields = _route_fields(payload.dict(exclude_unset=True))
     return services.update_route(request.user, _route_by_id(route_id), **fields)
 
 
 @router.delete("/routes/{route_id}", response={204: None})
-def delete_route(request: HttpRequest, route_id: int) -> Status[None]:
+def delete_route(request: HttpRequest, route_id: Id) -> Status[None]:
     _require_admin(request)
     services.delete_route(request.user, _route_by_id(route_id))
     return Status(204, None)

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from ninja import Field, Schema
 
+from watchkeeper.api.base import Input
 from watchkeeper.domain.workflow import IncidentType
 from watchkeeper.incidents import panels
 from watchkeeper.incidents.checklist import StepState, checklist
@@ -31,13 +32,18 @@ def attach_flags(user: User, incidents: list[Incident]) -> list[Incident]:
     return incidents
 
 
-class Versioned(Schema):
+# A page of incidents: each carries its whole timeline and checklist, so a page stays small.
+PAGE_SIZE = 25
+MAX_PAGE_SIZE = 100
+
+
+class Versioned(Input):
     version: int | None = Field(
         None, description="The version you last read: the change is refused with 409 if someone changed it since."
     )
 
 
-class IncidentIn(Schema):
+class IncidentIn(Input):
     title: str
     service: str = Field(description="The service's short name (slug)")
     type: str = IncidentType.TECHNICAL_FAILURE.value
@@ -76,6 +82,9 @@ class StatusIn(Versioned):
 class UpdateIn(Versioned):
     body: str
     public: bool = Field(False, description="Meant for the public status page")
+    confirm_restricted: bool = Field(
+        False, description="An admin's explicit decision that a restricted incident's update may be public"
+    )
 
 
 class NoteIn(Versioned):
@@ -223,6 +232,13 @@ class IncidentOut(Schema):
             return attached
         request = (context or {}).get("request")
         return [] if request is None else panels.flags_for(request.user, [incident])[incident.pk]
+
+
+class IncidentPage(Schema):
+    count: int
+    page: int
+    pages: int
+    rows: list[IncidentOut]
 
 
 class MeOut(Schema):

@@ -9,21 +9,25 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import cast
+from typing import Any, cast
 
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest
-from ninja import Router
+from ninja import Query, Router
 from ninja.errors import HttpError
 from ninja.responses import Status
 
 from watchkeeper.accounts.roles import can_act
 from watchkeeper.api.incident_schemas import (
+    MAX_PAGE_SIZE,
+    PAGE_SIZE,
     ChecklistIn,
     IncidentIn,
     IncidentOut,
+    IncidentPage,
     MeOut,
     NoteIn,
     PriorityIn,
@@ -143,14 +147,25 @@ def declare(request: HttpRequest, payload: IncidentIn) -> Status[Incident]:
     return Status(201, _present(incident))
 
 
-@router.get("/incidents", response=list[IncidentOut])
+@router.get("/incidents", response=IncidentPage)
 def list_incidents(
-    request: HttpRequest, status: str | None = None, service: str | None = None, priority: str | None = None
-) -> list[Incident]:
-    """Newest first. `status` may be `open` (investigating, identified or monitoring)."""
+    request: HttpRequest,
+    status: str | None = None,
+    service: str | None = None,
+    priority: str | None = None,
+    page: int = Query(1, ge=1, le=10**9),
+    limit: int = Query(PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE),
+) -> dict[str, Any]:
+    """Newest first, a page at a time as `/register` is. `status` may be `open` (investigating, identified or
+    monitoring)."""
     filters = _filters(status, service, priority)
     actor = _actor(request)
-    return attach_flags(actor, list(_detailed(queries.incidents_for(actor, filters))))
+    found = queries.incidents_for(actor, filters)
+    # Page by id first, then read in full only the incidents on the page, each with its timeline and checklist.
+    chosen = Paginator(found.values_list("pk", flat=True), limit).get_page(page)
+    by_pk = _detailed(found).in_bulk(list(chosen.object_list))
+    rows = attach_flags(actor, [by_pk[pk] for pk in chosen.object_list])
+    return {"count": chosen.paginator.count, "page": chosen.number, "pages": chosen.paginator.num_pages, "rows": rows}
 
 
 @router.get("/incidents/{reference}", response=IncidentOut)
@@ -228,7 +243,12 @@ def post_update(request: HttpRequest, reference: str, payload: UpdateIn) -> Stat
             request,
             reference,
             lambda actor, incident: services.post_update(
-                actor, incident, payload.body, public=payload.public, expected_version=payload.version
+                actor,
+                incident,
+                payload.body,
+                public=payload.public,
+                expected_version=payload.version,
+                confirm_restricted=payload.confirm_restricted,
             ),
         ),
     )

@@ -17,6 +17,7 @@ from ninja import Query, Router, Schema
 from ninja.errors import HttpError
 from ninja.responses import Status
 
+from watchkeeper.api.base import XLSX, Id, Input, also_as_files
 from watchkeeper.formatting import duration
 from watchkeeper.incidents.queries import get_incident, user_named
 from watchkeeper.reviews import queries, register, services, xlsx_export
@@ -72,7 +73,7 @@ class ReportOut(Schema):
     version: int
 
 
-class ReportIn(Schema):
+class ReportIn(Input):
     sections: dict[str, str] | None = None
     public_text: str | None = None
     publishable: bool | None = None
@@ -151,7 +152,7 @@ class ReviewOut(Schema):
     version: int
 
 
-class ReviewIn(Schema):
+class ReviewIn(Input):
     held_at: datetime
     attendance: str
     root_cause: str
@@ -219,14 +220,14 @@ class ActionOut(Schema):
         return obj.owner.get_username()
 
 
-class ActionIn(Schema):
+class ActionIn(Input):
     title: str
     owner: str
     due_in_business_days: int
     link: str = ""
 
 
-class ActionPatch(Schema):
+class ActionPatch(Input):
     title: str | None = None
     owner: str | None = None
     status: Literal["open", "done", "wont_do"] | None = None
@@ -255,7 +256,7 @@ def create_action(request: HttpRequest, reference: str, payload: ActionIn) -> St
 
 
 @router.patch("/actions/{action_id}", response=ActionOut)
-def patch_action(request: HttpRequest, action_id: int, payload: ActionPatch) -> Action:
+def patch_action(request: HttpRequest, action_id: Id, payload: ActionPatch) -> Action:
     action = queries.actions_for(request.user).filter(pk=action_id).first()
     if action is None:
         raise Http404(f"No action {action_id}")
@@ -290,7 +291,7 @@ class RegisterPage(Schema):
     rows: list[dict[str, Any]]
 
 
-@router.get("/register", response=RegisterPage)
+@router.get("/register", response=RegisterPage, openapi_extra=also_as_files("text/csv", XLSX))
 def get_register(
     request: HttpRequest, filters: Query[RegisterQuery]
 ) -> StreamingHttpResponse | FileResponse | dict[str, Any]:

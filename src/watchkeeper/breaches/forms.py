@@ -9,7 +9,7 @@ from django import forms
 from watchkeeper.breaches.models import Exemption, Risk
 from watchkeeper.breaches.security_guide import NCSC_CATEGORIES, SECTION_PARTS
 from watchkeeper.domain.workflow import SecurityStep
-from watchkeeper.govuk_forms import LocalTimeField, set_time_zone
+from watchkeeper.govuk_forms import LocalTimeField, name_every_error, set_time_zone
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
 TIME_HINT = "Local time, for example 2026-11-30 09:45"
@@ -19,6 +19,7 @@ class BreachForm(forms.Form):
     def __init__(self, *args: Any, tz: str = "Europe/London", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         set_time_zone(self, tz)
+        name_every_error(self)
 
 
 def _yes_no(value: str | None) -> bool | None:
@@ -26,7 +27,11 @@ def _yes_no(value: str | None) -> bool | None:
 
 
 class AwareForm(BreachForm):
-    aware_at = LocalTimeField(label="When did the organisation become aware of the breach?", help_text=TIME_HINT)
+    aware_at = LocalTimeField(
+        label="When did the organisation become aware of the breach?",
+        help_text=TIME_HINT,
+        error_messages={"required": "Enter when the organisation became aware of the breach, like 2026-11-30 09:45"},
+    )
     reason = forms.CharField(label="Why is this time changing?", widget=forms.Textarea, required=False)
 
 
@@ -48,14 +53,20 @@ class FactsForm(BreachForm):
 
 class RiskForm(BreachForm):
     risk = forms.ChoiceField(
-        label="Risk to people's rights and freedoms", choices=Risk.choices, widget=forms.RadioSelect
+        label="Risk to people's rights and freedoms",
+        choices=Risk.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select the risk to people's rights and freedoms"},
     )
     reasoning = forms.CharField(label="How did you assess the risk?", widget=forms.Textarea, required=False)
 
 
 class IcoDecisionForm(BreachForm):
     report = forms.ChoiceField(
-        label="Will the breach be reported to the ICO?", choices=YES_NO, widget=forms.RadioSelect
+        label="Will the breach be reported to the ICO?",
+        choices=YES_NO,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select yes if the breach will be reported to the ICO, or no if it will not"},
     )
     reason = forms.CharField(
         label="Reasons", help_text="Required when not reporting.", widget=forms.Textarea, required=False
@@ -67,7 +78,11 @@ class IcoDecisionForm(BreachForm):
 
 
 class ReportedForm(BreachForm):
-    reported_at = LocalTimeField(label="When was it reported to the ICO?", help_text=TIME_HINT)
+    reported_at = LocalTimeField(
+        label="When was it reported to the ICO?",
+        help_text=TIME_HINT,
+        error_messages={"required": "Enter when it was reported to the ICO, like 2026-11-30 09:45"},
+    )
     ico_reference = forms.CharField(label="ICO reference", required=False)
     delay_reasons = forms.CharField(
         label="Reasons for the delay",
@@ -78,12 +93,21 @@ class ReportedForm(BreachForm):
 
 
 class FurtherInformationForm(BreachForm):
-    sent_at = LocalTimeField(label="When was it sent?", help_text=TIME_HINT)
+    sent_at = LocalTimeField(
+        label="When was it sent?",
+        help_text=TIME_HINT,
+        error_messages={"required": "Enter when the further information was sent, like 2026-11-30 09:45"},
+    )
     summary = forms.CharField(label="What further information was sent?", widget=forms.Textarea, required=False)
 
 
 class TellPeopleForm(BreachForm):
-    tell = forms.ChoiceField(label="Will the people affected be told?", choices=YES_NO, widget=forms.RadioSelect)
+    tell = forms.ChoiceField(
+        label="Will the people affected be told?",
+        choices=YES_NO,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select yes if the people affected will be told, or no if they will not"},
+    )
     reason = forms.CharField(label="Reasons", widget=forms.Textarea, required=False)
     exemption = forms.ChoiceField(
         label="Article 34(3) exemption",

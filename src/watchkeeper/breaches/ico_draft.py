@@ -27,15 +27,19 @@ def _or_missing(text: str) -> str:
     return text.strip() or MISSING
 
 
-def _count(value: int | None) -> str:
-    return MISSING if value is None else f"about {value:,}"
+def _categories(categories: str, count: int | None, noun: str) -> str:
+    """'Benefit claimants (about 340 people)'; what is missing is said once, plainly, not twice in a row."""
+    if not categories.strip() and count is None:
+        return MISSING
+    number = f"number of {noun} not yet recorded" if count is None else f"about {count:,} {noun}"
+    return f"{_or_missing(categories)} ({number})"
 
 
 def sections(breach: Breach, tz: str | None = None) -> list[Section]:
     incident = breach.incident
     tz = tz or incident.service.timezone
-    people = f"{_or_missing(breach.people_categories)} ({_count(breach.people_count)} people)"
-    records = f"{_or_missing(breach.record_categories)} ({_count(breach.record_count)} records)"
+    people = _categories(breach.people_categories, breach.people_count, "people")
+    records = _categories(breach.record_categories, breach.record_count, "records")
     measures = (
         f"Taken: {_or_missing(breach.measures_taken)}\n\nProposed, including to reduce possible adverse effects: "
         f"{_or_missing(breach.measures_proposed)}"

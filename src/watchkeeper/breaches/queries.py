@@ -7,15 +7,15 @@ import io
 from datetime import datetime
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Case, F, Q, QuerySet, Value, When
 from django.http import Http404
 from django.utils import timezone
 
 from watchkeeper.breaches.access import incident_for, is_data_protection, on_incident
 from watchkeeper.breaches.models import Breach, BreachDecision, DecisionKind
-from watchkeeper.formatting import relative
+from watchkeeper.formatting import relative, when
 from watchkeeper.incidents.models import Incident
-from watchkeeper.incidents.visibility import Person
+from watchkeeper.incidents.visibility import Person, visible_incidents
 
 
 def breach_for(user: Person, reference: str) -> Breach:
@@ -43,11 +43,25 @@ def ico_status(breach: Breach, now: datetime | None = None) -> str:
     return f"ICO decision {relative(breach.ico_deadline, now)}"
 
 
+# What the data protection group reads in place of a restricted incident's title (see the README's groups table).
+WITHHELD_TITLE = "Withheld: restricted incident"
+
+
 def breach_log(user: Person) -> QuerySet[Breach]:
-    """Article 33(5): every breach, reported or not. Only for security and data protection."""
+    """Article 33(5): every breach, reported or not. Only for security and data protection.
+
+    The data protection officer keeps the record of every breach (its facts, effects, decisions and the ICO
+    clock), but a restricted incident's internal title is the security response's working detail, not part of
+    that record: for a reader outside the incident who cannot see it, its row carries the reference instead.
+    """
     if not is_data_protection(user):
         raise PermissionDenied("The breach log is for the security and data protection groups")
-    return Breach.objects.select_related("incident", "incident__service").order_by("-aware_at", "-id")
+    may_read_title = Q(incident__restricted=False) | Q(incident__in=visible_incidents(user).values("id"))
+    return (
+        Breach.objects.select_related("incident", "incident__service")
+        .annotate(shown_title=Case(When(may_read_title, then=F("incident__title")), default=Value(WITHHELD_TITLE)))
+        .order_by("-aware_at", "-id")
+    )
 
 
 LOG_COLUMNS = (
@@ -95,7 +109,8 @@ def log_row(breach: Breach, last_ico_decision: BreachDecision | None) -> dict[st
     on_time = None if breach.reported_to_ico_at is None else breach.reported_to_ico_at <= breach.ico_deadline
     return {
         "reference": incident.reference,
-        "title": incident.title,
+        # Only rows read through breach_log carry shown_title; a row built elsewhere withholds rather than leaks.
+        "title": getattr(breach, "shown_title", WITHHELD_TITLE),
         "service": incident.service.name,
         "aware_at": _iso(breach.aware_at),
         "ico_deadline": _iso(breach.ico_deadline),
@@ -155,4 +170,7 @@ def clock_for(user: Person, incident: Incident) -> str | None:
     if not on_incident(user, incident):
         return None
     breach = Breach.objects.filter(incident=incident).first()
-    return None if breach is None else f"{ico_status(breach)} (deadline {breach.ico_deadline:%Y-%m-%d %H:%M} UTC)"
+    if breach is None:
+        return None
+    # One format for the deadline wherever it shows: the service's local time, as the flag and the record page say.
+    return f"{ico_status(breach)} (deadline {when(breach.ico_deadline, incident.service.timezone)})"

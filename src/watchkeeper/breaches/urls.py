@@ -23,7 +23,7 @@ urlpatterns = [
     path("<str:reference>/security/ncsc", security_views.ncsc, name="ncsc"),
     path("<str:reference>/security/evidence-log", security_views.evidence_log, name="evidence-log"),
     path("<str:reference>/security/evidence", security_views.evidence_upload, name="evidence"),
-    path("<str:reference>/security/evidence/<int:pk>", security_views.evidence_download, name="evidence-download"),
+    path("<str:reference>/security/evidence/<id:pk>", security_views.evidence_download, name="evidence-download"),
     path("<str:reference>/security/<str:step>", security_views.section, name="section"),
     path("<str:reference>/security/<str:step>/waive", security_views.waive, name="waive"),
 ]

@@ -238,3 +238,22 @@ def add_span(cal: OfficeCalendar, start: datetime, span: Span) -> datetime:
     if span.kind is SpanKind.OFFICE_HOURS:
         return add_office_time(cal, start, timedelta(minutes=span.amount))
     return add_business_days(cal, start, span.amount)
+
+
+def office_intervals(cal: OfficeCalendar, start: datetime, end: datetime) -> list[tuple[datetime, datetime]]:
+    """The stretches of office time inside ``[start, end)``, in order, as UTC instants."""
+    start = require_aware(start, "start").astimezone(UTC)
+    end = require_aware(end, "end").astimezone(UTC)
+    found: list[tuple[datetime, datetime]] = []
+    if end <= start:
+        return found
+    day = _local_date(cal, start)
+    last_day = _local_date(cal, end)
+    while day <= last_day:
+        hours = _hours_on(cal, day)
+        if hours is not None:
+            begin, finish = max(hours[0], start), min(hours[1], end)
+            if begin < finish and not _is_bank_holiday(cal, day):
+                found.append((begin, finish))
+        day += timedelta(days=1)
+    return found

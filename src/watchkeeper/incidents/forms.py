@@ -17,7 +17,7 @@ from watchkeeper.domain.priority import DEFAULT_POLICIES, PriorityPolicy
 from watchkeeper.domain.workflow import TRANSITIONS, IncidentType, Status, Step
 from watchkeeper.formatting import local_input, parse_local
 from watchkeeper.incidents.models import EntryKind, Incident
-from watchkeeper.incidents.queries import Filters
+from watchkeeper.incidents.queries import Filters, eligible_people
 
 # A declarer who cannot tell yet leaves it to the incident lead; the service starts it as P3 (step 3 not done).
 NOT_SURE = "not-sure"
@@ -111,7 +111,7 @@ class DeclareForm(forms.Form):
             self.fields["service"].initial = service.slug
             self.fields["reported_at"].initial = local_input(timezone.now(), service.timezone)
             self.fields["reported_at"].help_text = (
-                f"In {service.name}'s local time ({service.timezone}), as YYYY-MM-DD HH:MM on the 24-hour clock. "
+                f"In local time for {service.name} ({service.timezone}), as YYYY-MM-DD HH:MM on the 24-hour clock. "
                 "Every deadline counts from this time, so change it if the problem started earlier."
             )
 
@@ -147,6 +147,9 @@ class UpdateForm(VersionedForm):
         error_messages={"required": "Enter the update"},
     )
     public = forms.BooleanField(required=False, label="Public: publish this update on the status page")
+    confirm_restricted = forms.BooleanField(
+        required=False, label="I am an admin and I confirm this restricted incident's update may be published"
+    )
 
 
 class NoteForm(forms.Form):
@@ -205,11 +208,24 @@ class PriorityForm(VersionedForm):
 
 
 class RoleForm(VersionedForm):
-    username = forms.CharField(
-        label="Username",
-        max_length=150,
-        error_messages={"required": "Enter the username of the person taking the role"},
-    )
+    """A role goes to someone from the list of people who can take it: no usernames typed from memory at 3am."""
+
+    username = forms.ChoiceField(label="Person")
+
+    def __init__(self, *args: Any, role: str = "incident lead", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        people = [(p.get_username(), _person_label(p)) for p in eligible_people()]
+        field = self.fields["username"]
+        field.choices = [("", "Choose a person"), *people]  # type: ignore[attr-defined]
+        field.error_messages = {
+            "required": f"Select the person who will be the {role}",
+            "invalid_choice": f"Select the {role} from the list: only responders, security and admins can take it",
+        }
+
+
+def _person_label(person: Any) -> str:
+    full = person.get_full_name()
+    return f"{full} ({person.get_username()})" if full else person.get_username()
 
 
 class TickForm(forms.Form):

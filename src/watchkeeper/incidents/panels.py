@@ -70,3 +70,46 @@ def flags_for(user: User | AnonymousUser, incidents: Iterable[Incident]) -> dict
             if incident_id in found and text:
                 found[incident_id].append(text)
     return found
+
+
+@dataclass(frozen=True)
+class PublicState:
+    """Where an incident stands on the public status page, as the app that runs the page tells it.
+
+    ``href`` is the form for the next public post (publishing it, or an update matching the incident's status),
+    empty when this person may not publish; ``status`` is what the public page says, empty when not published.
+    """
+
+    published: bool
+    status: str
+    href: str
+    page_href: str = ""
+
+    @property
+    def open_publicly(self) -> bool:
+        """An open public incident takes this incident's public updates as they are posted."""
+        return self.published and bool(self.page_href) and self.status != "resolved"
+
+    def behind(self, incident: Incident) -> bool:
+        """The public page contradicts the incident: it says another status than the incident has."""
+        wanted = "resolved" if incident.status == "closed" else incident.status
+        return self.published and self.status != wanted
+
+
+StateSource = Callable[[User | AnonymousUser, list[Incident]], dict[int, PublicState]]
+_state_sources: list[StateSource] = []
+
+
+def contribute_public_state(source: StateSource) -> StateSource:
+    if source not in _state_sources:
+        _state_sources.append(source)
+    return source
+
+
+def public_states(user: User | AnonymousUser, incidents: Iterable[Incident]) -> dict[int, PublicState]:
+    """Each incident's public state; without a status page app every incident is simply unpublished."""
+    listed = list(incidents)
+    found = {incident.pk: PublicState(published=False, status="", href="") for incident in listed}
+    for source in _state_sources:
+        found.update({pk: state for pk, state in source(user, listed).items() if pk in found})
+    return found

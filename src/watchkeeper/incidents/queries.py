@@ -7,9 +7,10 @@ from dataclasses import dataclass
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
+from watchkeeper.accounts.roles import Role
 from watchkeeper.domain.workflow import OPEN_STATUSES
 from watchkeeper.incidents.models import Incident, TimelineEntry
 from watchkeeper.incidents.visibility import Person, visible_incidents
@@ -62,6 +63,12 @@ def get_incident(user: Person, reference: str) -> Incident:
 def timeline(incident: Incident, *, newest_first: bool = True) -> QuerySet[TimelineEntry]:
     entries = incident.timeline.select_related("author")
     return entries.order_by("-at", "-id") if newest_first else entries.order_by("at", "id")
+
+
+def eligible_people() -> QuerySet[User]:
+    """Who can take a role: active people in a group that acts on incidents (as can_act says), by name."""
+    acting = Q(groups__name__in=[Role.RESPONDER.value, Role.ADMIN.value, Role.SECURITY.value]) | Q(is_superuser=True)
+    return get_user_model().objects.filter(acting, is_active=True).distinct().order_by("username")  # type: ignore[return-value]
 
 
 def user_named(username: str, field: str = "username") -> User:

@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from watchkeeper import bounds
 from watchkeeper.accounts.roles import Role, can_act, has_role
 from watchkeeper.catalogue.models import Service
 from watchkeeper.domain.priority import Priority
@@ -24,6 +25,8 @@ from watchkeeper.incidents.models import EntryKind, Incident, ReferenceCounter, 
 from watchkeeper.incidents.visibility import can_act_on
 
 NOTE_KINDS = {EntryKind.NOTE.value, EntryKind.ACTION.value, EntryKind.DECISION.value}
+# Marks an update the status page already carries, so it is not copied there again.
+STATUS_PAGE = "status_page"
 ROLE_FIELDS = {"incident_lead": "incident lead", "comms_lead": "comms lead", "technical_lead": "technical lead"}
 
 
@@ -115,6 +118,8 @@ def declare(
         errors["reported_at"] = "Give the time with a UTC offset"
     elif reported_at > now:
         errors["reported_at"] = "When it was first noticed must be now or in the past"
+    elif problem := bounds.out_of_range(reported_at):
+        errors["reported_at"] = problem
     if errors:
         raise ValidationError(errors)
 
@@ -155,10 +160,11 @@ def declare(
     )
     if priority:
         tick(incident, Step.PRIORITISED, actor)
-    _publish(events.DECLARED, incident, actor)
     if take_lead:
-        assign_role(actor, incident, "incident_lead", actor)
+        # Before the declared event, so its messages name the lead; the declaration itself announces it.
+        assign_role(actor, incident, "incident_lead", actor, announce=False)
         incident.refresh_from_db()
+    _publish(events.DECLARED, incident, actor)
     return incident
 
 
@@ -170,6 +176,7 @@ def assign_role(
     user: User | None,
     *,
     expected_version: int | None = None,
+    announce: bool = True,
 ) -> Incident:
     """Names the incident lead, comms lead or technical lead; a change of person is a handover."""
     if role not in ROLE_FIELDS:
@@ -201,7 +208,8 @@ def assign_role(
     _record(incident, actor, EntryKind.ROLE, text, role=role, user=user.get_username() if user else None)
     if incident.incident_lead_id and incident.comms_lead_id:
         tick(incident, Step.RESPONSE_TEAM_FORMED, actor)
-    _publish(events.ROLE_CHANGED, incident, actor, role=role)
+    if announce:
+        _publish(events.ROLE_CHANGED, incident, actor, role=role)
     return incident
 
 
@@ -331,12 +339,20 @@ def _check(current: Status, wanted: Status) -> None:
 
 @transaction.atomic
 def post_update(
-    actor: User, incident: Incident, body: str, *, public: bool = False, expected_version: int | None = None
+    actor: User,
+    incident: Incident,
+    body: str,
+    *,
+    public: bool = False,
+    expected_version: int | None = None,
+    confirm_restricted: bool = False,
 ) -> TimelineEntry:
     """A stakeholder update: it resets the next-update clock as the priority's policy says."""
     if not body.strip():
         raise ValidationError({"body": "Enter the update"})
     incident = _lock(actor, incident, expected_version)
+    if public:
+        _check_public_allowed(actor, incident, confirm_restricted)
     if not incident.is_open:
         raise ValidationError({"body": f"{incident.reference} is {incident.status}: reopen it to post updates"})
     now = timezone.now()
@@ -348,7 +364,43 @@ def post_update(
     _save(incident)
     entry = _record(incident, actor, EntryKind.UPDATE, body.strip(), public=public, late=late)
     tick(incident, Step.INVESTIGATING_WITH_REPORT, actor)
-    _publish(events.UPDATED, incident, actor, entry_id=entry.pk, public=public)
+    _publish(
+        events.UPDATED, incident, actor, entry_id=entry.pk, public=public, confirmed=public and incident.restricted
+    )
+    return entry
+
+
+def _check_public_allowed(actor: User, incident: Incident, confirm_restricted: bool) -> None:
+    """A restricted incident says nothing in public without an admin's explicit decision, as publishing it needs:
+    an incident restricted after it was published must not keep feeding the status page and its subscribers."""
+    if not incident.restricted:
+        return
+    if not confirm_restricted:
+        raise ValidationError(
+            {"public": f"{incident.reference} is restricted: a public update needs an admin to confirm it"}
+        )
+    _require(has_role(actor, Role.ADMIN), "Only an admin can confirm a public update on a restricted incident")
+
+
+@transaction.atomic
+def record_status_page_post(
+    actor: User | None, incident: Incident, text: str, *, reset_clock: bool = True
+) -> TimelineEntry:
+    """A post the status page made for this incident: on its timeline, and like a stakeholder update it resets
+    the update clock (a backfill, dated in the past, does not). The status page checked who may publish;
+    ``via`` tells it not to copy this back."""
+    incident = Incident.objects.select_for_update().select_related("service").get(pk=incident.pk)
+    late = False
+    if incident.is_open and reset_clock:
+        now = timezone.now()
+        late = incident.next_update_due is not None and now > incident.next_update_due
+        incident.last_update_at = now
+        if late:
+            incident.updates_late += 1
+        clocks.recompute(incident)
+        _save(incident)
+    entry = _record(incident, actor, EntryKind.UPDATE, text.strip(), public=True, late=late, via=STATUS_PAGE)
+    _publish(events.UPDATED, incident, actor, entry_id=entry.pk, public=True, via=STATUS_PAGE)
     return entry
 
 
@@ -437,3 +489,13 @@ def tick_step(
     if tick(incident, wanted, actor, automatic=False, note=note):
         _record(incident, actor, EntryKind.CHECKLIST, f"Ticked step {wanted.number}: {wanted.label}", step=step)
     return incident
+
+
+@transaction.atomic
+def record_from_system(incident: Incident, text: str, **data: object) -> TimelineEntry:
+    """A note written by Watchkeeper itself (an alert firing or resolving, a change event), with no author."""
+    if not text.strip():
+        raise ValidationError({"text": "Enter the note"})
+    return TimelineEntry.objects.create(
+        incident=incident, at=timezone.now(), author=None, kind=EntryKind.NOTE, text=text.strip(), data=data
+    )

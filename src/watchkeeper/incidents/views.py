@@ -26,7 +26,7 @@ from watchkeeper.catalogue.views import services_overview
 from watchkeeper.domain.priority import DEFAULT_POLICIES
 from watchkeeper.domain.workflow import IncidentType, Status, Step
 from watchkeeper.formatting import Clock, response_clock, update_clock
-from watchkeeper.incidents import panels, queries, services
+from watchkeeper.incidents import next_step, panels, queries, services
 from watchkeeper.incidents.checklist import StepState, checklist
 from watchkeeper.incidents.forms import (
     NOT_SURE,
@@ -117,7 +117,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     filters = form.filters()
     now = timezone.now()
     finished = Paginator(queries.finished_incidents(user, filters), FINISHED_PER_PAGE).get_page(request.GET.get("page"))
-    open_incidents = list(queries.open_incidents(user, filters))
+    # What needs a person now comes first: an overdue response, then an overdue update, then no lead.
+    open_incidents = sorted(queries.open_incidents(user, filters), key=lambda i: next_step.urgency(i, now).key())
     context = {
         "form": form,
         "open_incidents": [_listed(incident, now) for incident in open_incidents],
@@ -126,6 +127,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "flags": panels.flags_for(user, [*open_incidents, *finished.object_list]),
         "pagination": _pagination(request, finished),
         "can_declare": can_act(user),
+        "declare_services": list(catalogue.services().order_by("name")) if can_act(user) else [],
         "active_nav": "incidents",
         **services_overview(request),
     }
@@ -215,9 +217,9 @@ def _action_forms(incident: Incident, user: User, open_steps: list[Step]) -> dic
             "update": UpdateForm(prefix="update", initial=version),
             "status": StatusForm(prefix="status", incident=incident, initial=version),
             "priority": PriorityForm(prefix="priority", initial={**version, "priority": incident.priority}),
-            "lead": RoleForm(prefix="lead", initial=version),
-            "comms": RoleForm(prefix="comms", initial=version),
-            "technical": RoleForm(prefix="technical", initial=version),
+            "lead": RoleForm(prefix="lead", initial=version, role="incident lead"),
+            "comms": RoleForm(prefix="comms", initial=version, role="comms lead"),
+            "technical": RoleForm(prefix="technical", initial=version, role="technical lead"),
         }
     elif incident.status_enum is Status.RESOLVED:
         found |= {"reopen": ReopenForm(prefix="reopen")}
@@ -237,6 +239,7 @@ def incident_page(request: HttpRequest, incident: Incident, failed: forms.Form |
         action_forms[failed.prefix or ""] = failed
     policies = catalogue.policies_for(incident.service)
     responders = [r.user for r in incident.responders.filter(left_at__isnull=True).select_related("user")]
+    public = panels.public_states(user, [incident])[incident.pk]
     context: dict[str, Any] = {
         "incident": incident,
         "tz": incident.service.timezone,
@@ -245,6 +248,8 @@ def incident_page(request: HttpRequest, incident: Incident, failed: forms.Form |
         "responders": responders,
         "on_team": user in responders,
         "checklist": steps,
+        "public": public,
+        "next": next_step.next_step(incident, steps, public, now),
         "timeline": queries.timeline(incident),
         "policy": catalogue.policy_for(incident.service, incident.priority_enum),
         "policies": policies,

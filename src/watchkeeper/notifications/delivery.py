@@ -14,11 +14,12 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.utils import timezone
 
+from watchkeeper.database import persist
 from watchkeeper.domain.workflow import Step
 from watchkeeper.incidents.checklist import tick
 from watchkeeper.incidents.models import EntryKind, TimelineEntry
 from watchkeeper.notifications import secrets
-from watchkeeper.notifications.channels import Outgoing, Permanent, Sent, Transient, transport_for
+from watchkeeper.notifications.channels import Outgoing, Permanent, Sent, Transient, scrub, transport_for
 from watchkeeper.notifications.models import Audience, Channel, Delivery, Status, Thread
 
 # The gap between two messages on one channel: Slack allows about one a second per channel, Notify 3,000 a minute.
@@ -53,14 +54,19 @@ def attempt(delivery_id: int, number: int) -> None:
     if claimed is None:
         return
     row, outgoing = claimed
+    # A transport's exception may quote the URL it called, and for Slack and Teams webhooks that URL is the
+    # credential: the text is scrubbed here, before it is stored, put on the timeline or sent to the comms lead.
+    # Once sent, the outcome is recorded even across a database restart: a message is not sent again for want of it.
     try:
         sent = transport_for(row.kind).send(outgoing)
     except Transient as error:
-        _failed(row.pk, row.attempts, str(error), retryable=True, retry_after=error.retry_after)
+        message, retry_after = scrub(str(error), outgoing.secret), error.retry_after
+        persist(lambda: _failed(row.pk, row.attempts, message, retryable=True, retry_after=retry_after))
     except Permanent as error:
-        _failed(row.pk, row.attempts, str(error), retryable=False)
+        message = scrub(str(error), outgoing.secret)
+        persist(lambda: _failed(row.pk, row.attempts, message, retryable=False))
     else:
-        _succeeded(row.pk, row.attempts, sent)
+        persist(lambda: _succeeded(row.pk, row.attempts, sent))
 
 
 def _claim(delivery_id: int, number: int) -> tuple[Delivery, Outgoing] | None:
@@ -145,7 +151,7 @@ def _locked_if_ours(delivery_id: int, number: int) -> Delivery | None:
 
 
 def describe(row: Delivery) -> str:
-    return f"{row.channel.name} ({row.recipient})" if row.channel else row.recipient
+    return f"{row.channel.name} ({row.shown_recipient})" if row.channel else row.shown_recipient
 
 
 def _timeline(row: Delivery, text: str, now: datetime) -> None:

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.urls.exceptions import NoReverseMatch
 
+from watchkeeper.formatting import when
 from watchkeeper.incidents.models import Incident
 from watchkeeper.notifications.models import Audience
 
@@ -64,6 +65,7 @@ def snapshot(incident: Incident) -> dict[str, Any]:
         "url": _incident_url(incident),
         "service": incident.service.slug,
         "service_name": incident.service.name,
+        "timezone": incident.service.timezone,
         "type": incident.type,
         "type_label": incident.type_enum.label,
         "priority": incident.priority,
@@ -141,16 +143,17 @@ def facts(payload: dict[str, Any]) -> list[tuple[str, str]]:
         ("Service", incident["service_name"]),
         ("Incident lead", incident["incident_lead"] or "Nobody yet"),
         ("Comms lead", incident["comms_lead"] or "Nobody yet"),
-        ("Respond by", _short(incident["respond_by"])),
-        ("Next update due", _short(incident["next_update_due"]) or "None due"),
+        ("Respond by", _short(incident["respond_by"], incident.get("timezone"))),
+        ("Next update due", _short(incident["next_update_due"], incident.get("timezone")) or "None due"),
     ]
     return [(label, value) for label, value in rows if value]
 
 
-def _short(value: str | None) -> str:
+def _short(value: str | None, tz: str | None) -> str:
+    """The service's local time with its zone, as the pages show it ('Wed 2 Dec 2026, 03:20 GMT')."""
     if not value:
         return ""
-    return datetime.fromisoformat(value).strftime("%Y-%m-%d %H:%M %Z").strip()
+    return when(datetime.fromisoformat(value), tz or settings.TIME_ZONE)
 
 
 def plain_text(payload: dict[str, Any]) -> str:

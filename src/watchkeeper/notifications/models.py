@@ -102,7 +102,14 @@ class Delivery(models.Model):
         indexes = [models.Index(fields=["incident", "created_at"])]
 
     def __str__(self) -> str:
-        return f"{self.event} → {self.recipient} ({self.status})"
+        return f"{self.event} → {self.shown_recipient} ({self.status})"
+
+    @property
+    def shown_recipient(self) -> str:
+        """A webhook's URL may carry its own token: anyone who reads the log sees only its scheme and host."""
+        from watchkeeper.notifications.channels import scrub
+
+        return scrub(self.recipient)
 
 
 class Thread(models.Model):

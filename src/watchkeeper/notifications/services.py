@@ -20,6 +20,7 @@ from watchkeeper.catalogue.models import Service
 from watchkeeper.domain.priority import Priority
 from watchkeeper.domain.workflow import IncidentType
 from watchkeeper.notifications import secrets
+from watchkeeper.notifications.channels import endpoints
 from watchkeeper.notifications.models import Audience, Channel, Delivery, Kind, Route, Status
 from watchkeeper.notifications.routing import ALL_EVENTS, GDS_DEFAULTS
 
@@ -27,7 +28,6 @@ from watchkeeper.notifications.routing import ALL_EVENTS, GDS_DEFAULTS
 URL_IS_SECRET = {Kind.SLACK_WEBHOOK.value, Kind.TEAMS.value}
 ENV_REFERENCE = re.compile(r"^env:[A-Za-z_][A-Za-z0-9_]*$")
 PHONE = re.compile(r"^\+?[0-9 ()-]{7,20}$")
-LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
 
 
 def _require_admin(actor: User | AnonymousUser) -> None:
@@ -36,13 +36,18 @@ def _require_admin(actor: User | AnonymousUser) -> None:
 
 
 def _url(value: str, field: str) -> str | None:
-    parts = urlsplit(value)
-    # Plain http only to this machine: a webhook secret or message must not cross a network unencrypted.
-    if parts.scheme == "https" and parts.hostname:
+    """The same check as the status page's webhook subscribers: https to public addresses only.
+
+    WATCHKEEPER_ALLOW_PRIVATE_ENDPOINTS lets a team use an internal receiver (and plain http). A name that does not
+    resolve yet is accepted here: every send resolves and checks again, and connects to the address it checked.
+    """
+    try:
+        endpoints.resolve(value, allow_private=endpoints.channels_allow_private())
+    except endpoints.Unresolvable:
         return None
-    if parts.scheme == "http" and parts.hostname in LOCAL_HOSTS:
-        return None
-    return "Enter a URL starting with https://"
+    except endpoints.Refused as error:
+        return str(error).replace("an address", "a URL")
+    return None
 
 
 def redacted(url: str) -> str:

@@ -3,55 +3,66 @@
 from __future__ import annotations
 
 from io import BytesIO
+from typing import Any
 
 from docx import Document
 
 from watchkeeper.formatting import when
 from watchkeeper.reviews.report import ReportContent, in_words
+from watchkeeper.text_guard import xml_safe
+
+
+def _paragraph(document: Any, text: str) -> None:
+    # Text stored before NUL and control characters were refused must not make the document unwritable.
+    document.add_paragraph(xml_safe(text))
+
+
+def _heading(document: Any, text: str, level: int) -> None:
+    document.add_heading(xml_safe(text), level=level)
 
 
 def _table(document: object, head: list[str], rows: list[list[str]]) -> None:
     table = document.add_table(rows=1, cols=len(head))  # type: ignore[attr-defined]
     table.style = "Table Grid"
     for cell, text in zip(table.rows[0].cells, head, strict=True):
-        cell.text = text
+        cell.text = xml_safe(text)
         for run in cell.paragraphs[0].runs:
             run.bold = True
     for values in rows:
         for cell, text in zip(table.add_row().cells, values, strict=True):
-            cell.text = text
+            cell.text = xml_safe(text)
 
 
 def docx_bytes(content: ReportContent) -> bytes:
     tz = content.timezone
     document = Document()
-    document.core_properties.title = content.title
-    document.add_heading(content.title, level=0)
+    document.core_properties.title = xml_safe(content.title)
+    _heading(document, content.title, level=0)
     _table(document, ["Field", "Value"], [[label, value] for label, value in content.header])
 
-    document.add_heading("Duration", level=1)
-    document.add_paragraph(f"Total duration (problem started to resolved): {in_words(content.total_duration)}")
-    document.add_paragraph(f"Time to fix (declared to resolved): {in_words(content.time_to_fix)}")
+    _heading(document, "Duration", level=1)
+    _paragraph(document, f"Total duration (problem started to resolved): {in_words(content.total_duration)}")
+    _paragraph(document, f"Time to fix (declared to resolved): {in_words(content.time_to_fix)}")
 
     for section, text in content.sections:
-        document.add_heading(section.heading, level=1)
+        _heading(document, section.heading, level=1)
         for paragraph in (text or "Not written yet.").split("\n\n"):
-            document.add_paragraph(paragraph.strip())
+            _paragraph(document, paragraph.strip())
 
-    document.add_heading("Timeline", level=1)
+    _heading(document, "Timeline", level=1)
     _table(document, ["Time", "Description"], [[when(line.at, tz), line.text] for line in content.timeline])
 
-    document.add_heading("Review", level=1)
+    _heading(document, "Review", level=1)
     if content.review_answers:
         for answer in content.review_answers:
-            document.add_heading(answer.question, level=2)
-            document.add_paragraph(answer.text)
+            _heading(document, answer.question, level=2)
+            _paragraph(document, answer.text)
     elif content.review and content.review.is_waived:
-        document.add_paragraph(f"Waived: {content.review.waiver_reason}")
+        _paragraph(document, f"Waived: {content.review.waiver_reason}")
     else:
-        document.add_paragraph("Not recorded yet.")
+        _paragraph(document, "Not recorded yet.")
 
-    document.add_heading("Actions", level=1)
+    _heading(document, "Actions", level=1)
     if content.actions:
         _table(
             document,
@@ -62,7 +73,7 @@ def docx_bytes(content: ReportContent) -> bytes:
             ],
         )
     else:
-        document.add_paragraph("No actions yet.")
+        _paragraph(document, "No actions yet.")
 
     buffer = BytesIO()
     document.save(buffer)

@@ -6,9 +6,12 @@ from datetime import UTC, datetime
 from urllib.parse import urlparse
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.urls import reverse
 from django.utils import timezone
 
+from watchkeeper.incidents.models import Incident
+from watchkeeper.incidents.visibility import can_see
 from watchkeeper.reviews.models import Review
 from watchkeeper.reviews.scheduling import REVIEW_LENGTH
 
@@ -42,6 +45,27 @@ def _utc(instant: datetime) -> str:
     return instant.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
 
 
+def invitees(review: Review) -> list[User]:
+    """The invitees who may receive the invitation: active, with an address, and able to see the incident now."""
+    people = review.invitees.filter(is_active=True).exclude(email="").order_by("username")
+    return [person for person in people if can_see(person, review.incident)]
+
+
+def _wording(incident: Incident, report_url: str) -> tuple[str, str]:
+    """A calendar event is copied to calendars, phones and shared diaries: a restricted incident's says nothing
+    but its reference and the link, behind which the reader still needs to be allowed to see it."""
+    if incident.restricted:
+        return (
+            f"Incident review: {incident.reference}",
+            f"Blameless review of {incident.reference}.\nDetails: {report_url}",
+        )
+    return (
+        f"Incident review: {incident.reference} {incident.title}",
+        f"Blameless review of {incident.reference}: {incident.title}.\n"
+        f"Read the incident report before the meeting: {report_url}",
+    )
+
+
 def invitation(review: Review, method: str = "PUBLISH") -> str:
     """The review as one VEVENT. The UID stays the same so a new date updates, not duplicates, the event."""
     incident = review.incident
@@ -49,10 +73,7 @@ def invitation(review: Review, method: str = "PUBLISH") -> str:
         raise ValueError(f"The review of {incident.reference} has no date yet")
     host = urlparse(settings.SITE_URL).hostname or "watchkeeper"
     report_url = settings.SITE_URL + reverse("reviews:report", kwargs={"reference": incident.reference})
-    description = (
-        f"Blameless review of {incident.reference}: {incident.title}.\n"
-        f"Read the incident report before the meeting: {report_url}"
-    )
+    summary, description = _wording(incident, report_url)
     lines = [
         "BEGIN:VCALENDAR",
         "VERSION:2.0",
@@ -65,18 +86,17 @@ def invitation(review: Review, method: str = "PUBLISH") -> str:
         f"DTSTART:{_utc(review.proposed_for)}",
         f"DTEND:{_utc(review.proposed_for + REVIEW_LENGTH)}",
         f"SEQUENCE:{review.version}",
-        f"SUMMARY:{_escape(f'Incident review: {incident.reference} {incident.title}')}",
+        f"SUMMARY:{_escape(summary)}",
         f"DESCRIPTION:{_escape(description)}",
         f"URL:{report_url}",
     ]
     if incident.incident_lead and incident.incident_lead.email:
         lead = incident.incident_lead
         lines.append(f"ORGANIZER;CN={_param(lead.get_username())}:mailto:{lead.email}")
-    for person in review.invitees.order_by("username"):
-        if person.email:
-            lines.append(
-                f"ATTENDEE;CN={_param(person.get_username())};ROLE=REQ-PARTICIPANT;PARTSTAT=NEEDS-ACTION;RSVP=TRUE"
-                f":mailto:{person.email}"
-            )
+    for person in invitees(review):
+        lines.append(
+            f"ATTENDEE;CN={_param(person.get_username())};ROLE=REQ-PARTICIPANT;PARTSTAT=NEEDS-ACTION;RSVP=TRUE"
+            f":mailto:{person.email}"
+        )
     lines += ["END:VEVENT", "END:VCALENDAR"]
     return "".join(_fold(line) + "\r\n" for line in lines)

@@ -11,6 +11,7 @@ from django.db.models.expressions import OrderBy
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from watchkeeper import bounds
 from watchkeeper.incidents.models import Incident
 from watchkeeper.incidents.visibility import Person, visible_incidents
 from watchkeeper.reviews.models import Action, ActionStatus, Report
@@ -77,7 +78,8 @@ def _annotated(incidents: QuerySet[Incident], now: datetime) -> QuerySet[Inciden
 
 
 def _day_start(day: date) -> datetime:
-    return datetime.combine(day, time.min, timezone.get_current_timezone())
+    # Clamped, so "to=9999-12-31" (whose next day does not exist) still means "no end".
+    return datetime.combine(bounds.clamp_day(day), time.min, timezone.get_current_timezone())
 
 
 def register(
@@ -114,7 +116,7 @@ def _register(incidents: QuerySet[Incident], filters: RegisterFilters, sort: str
     if filters.declared_from:
         found = found.filter(declared_at__gte=_day_start(filters.declared_from))
     if filters.declared_to:
-        found = found.filter(declared_at__lt=_day_start(filters.declared_to + timedelta(days=1)))
+        found = found.filter(declared_at__lt=_day_start(bounds.clamp_day(filters.declared_to) + timedelta(days=1)))
     return found.order_by(*sort_order(sort))
 
 

@@ -148,7 +148,9 @@ def remind_action(action_id: int, stage: str, due_at: str) -> str:
 
 
 def _recipients(review: Review) -> list[User]:
-    return [person for person in review.invitees.order_by("username") if person.email]
+    """Invitees who can still see the incident: someone outside a restricted incident, or a responder who has left
+    it, is never told about it, whoever named them."""
+    return ics.invitees(review)
 
 
 def _still_on(review: Review | None) -> bool:

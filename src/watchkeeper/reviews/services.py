@@ -15,13 +15,14 @@ from django.core.validators import URLValidator
 from django.db import transaction
 from django.utils import timezone
 
+from watchkeeper import bounds
 from watchkeeper.accounts.roles import can_act, is_admin
 from watchkeeper.catalogue.models import Team
 from watchkeeper.catalogue.queries import calendar_for
 from watchkeeper.domain.workflow import Step
 from watchkeeper.incidents.checklist import tick
 from watchkeeper.incidents.models import EntryKind, Incident, TimelineEntry
-from watchkeeper.incidents.visibility import can_act_on
+from watchkeeper.incidents.visibility import can_act_on, can_see
 from watchkeeper.reviews import reminders, scheduling
 from watchkeeper.reviews.content import REVIEW_QUESTIONS, Section, sections_from
 from watchkeeper.reviews.models import Action, ActionStatus, Report, ReportTemplate, Review, RootCause
@@ -148,7 +149,7 @@ def ensure_review(incident: Incident) -> Review:
 
 def _team_of(incident: Incident) -> list[User]:
     people = [incident.incident_lead, incident.comms_lead, incident.technical_lead]
-    people += [responder.user for responder in incident.responders.select_related("user")]
+    people += [responder.user for responder in incident.responders.filter(left_at__isnull=True).select_related("user")]
     return list({person.pk: person for person in people if person is not None}.values())
 
 
@@ -180,12 +181,18 @@ def schedule_review(
     incident = _require_actor(actor, incident)
     if timezone.is_naive(proposed_for):
         raise ValidationError({"proposed_for": "Give the time with a UTC offset"})
+    chosen = list(invitees) if invitees is not None else None
+    if blind := [person.get_username() for person in chosen or [] if not can_see(person, incident)]:
+        # The invitation names the incident: nobody who may not see it is sent one.
+        raise ValidationError({"invitees": f"{', '.join(blind)} cannot see {incident.reference}, so cannot be invited"})
+    if problem := bounds.out_of_range(proposed_for):
+        raise ValidationError({"proposed_for": problem})
     review = Review.objects.select_for_update().get(pk=ensure_review(incident).pk)
     review.proposed_for = proposed_for
     review.version += 1
     review.save()
-    if invitees is not None:
-        review.invitees.set(list(invitees))
+    if chosen is not None:
+        review.invitees.set(chosen)
     _note(incident, actor, f"Review planned for {timezone.localtime(proposed_for):%a %-d %b %Y %H:%M}")
     reminders.schedule_review(review)
     return review
@@ -231,6 +238,8 @@ def _review_errors(incident: Incident, record: Mapping[str, Any]) -> dict[str, s
         errors["held_at"] = "Enter when the review was held"
     elif timezone.is_naive(held_at):
         errors["held_at"] = "Give the time with a UTC offset"
+    elif problem := bounds.out_of_range(held_at):
+        errors["held_at"] = problem
     elif held_at > timezone.now():
         errors["held_at"] = "Record a review once it has been held: the time must be now or in the past"
     elif held_at < incident.declared_at:

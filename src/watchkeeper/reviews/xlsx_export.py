@@ -20,6 +20,7 @@ from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from watchkeeper.incidents.models import Incident
 from watchkeeper.reviews import register
 from watchkeeper.reviews.models import Action
+from watchkeeper.text_guard import xml_safe
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 LINK_COLUMNS = {"report", "link"}
@@ -28,6 +29,8 @@ WIDTHS = {"title": 40, "service": 20, "started": 22, "declared": 22, "resolved":
 
 
 def _cell(sheet: WriteOnlyWorksheet, key: str, text: str) -> WriteOnlyCell:
+    # Text stored before control characters were refused would make the whole workbook unwritable.
+    text = xml_safe(text)
     cell = WriteOnlyCell(sheet, value=text)
     # openpyxl stores text starting with "=" as a formula; a title must stay text, never run.
     cell.data_type = "s"

@@ -15,7 +15,7 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
 from watchkeeper.incidents import queries
-from watchkeeper.slackapp import commands, conf, interactions, modals, people
+from watchkeeper.slackapp import commands, conf, interactions, modals, pages, people
 from watchkeeper.slackapp.errors import explain, tell
 from watchkeeper.slackapp.interactions import add_message, timeline_text
 from watchkeeper.slackapp.models import IncidentChannel
@@ -77,4 +77,5 @@ def _build(token: str, secret: str, api_url: str, command: str) -> App:
     app.command(command)(on_command)
     app.event("reaction_added")(on_reaction)
     interactions.register(app)
+    pages.register(app)
     return app

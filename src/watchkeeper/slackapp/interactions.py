@@ -116,9 +116,13 @@ def _service_chosen(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         tell(client, body["user"]["id"], explain(error))
 
 
+# Service field names that the modal asks for under another block id.
+BLOCK_FOR_FIELD = {"public": "audience"}
+
+
 def _field_errors(ack: Ack, error: Exception, fields: set[str], fallback: str) -> None:
     if isinstance(error, ValidationError):
-        found = field_messages(error)
+        found = {BLOCK_FOR_FIELD.get(name, name): message for name, message in field_messages(error).items()}
         errors = {(name if name in fields else fallback): message for name, message in found.items()}
     else:
         errors = {fallback: explain(error)}
@@ -169,7 +173,7 @@ def _update_submitted(ack: Ack, body: dict[str, Any], client: WebClient) -> None
                 component_status=fields["component_status"],
             )
     except Exception as error:
-        _field_errors(ack, error, {"body", "status", "components", "component_status"}, "body")
+        _field_errors(ack, error, {"body", "audience", "status", "components", "component_status"}, "body")
         return
     ack()
     tell(client, user, status_page.confirmation(incident, posted), channel=meta.get("channel") or None)

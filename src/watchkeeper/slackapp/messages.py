@@ -13,9 +13,9 @@ from watchkeeper import formatting
 from watchkeeper.incidents.models import Incident
 
 # Action ids on Watchkeeper's buttons, shared with the notification messages; the value is the incident reference.
-from watchkeeper.notifications.channels.slack import ACKNOWLEDGE, COMMS, LEAD, SNOOZE, UPDATE
+from watchkeeper.notifications.channels.slack import ACKNOWLEDGE, COMMS, LEAD, SNOOZE, UPDATE, escape
 
-__all__ = ["ACKNOWLEDGE", "COMMS", "LEAD", "SNOOZE", "UPDATE", "button", "summary_blocks"]
+__all__ = ["ACKNOWLEDGE", "COMMS", "LEAD", "SNOOZE", "UPDATE", "button", "escape", "summary_blocks"]
 
 
 def incident_url(incident: Incident) -> str:
@@ -34,7 +34,7 @@ def one_line(incident: Incident) -> str:
     lock = " :lock:" if incident.restricted else ""
     return (
         f"<{incident_url(incident)}|{incident.reference}>{lock} {incident.priority} {incident.status}: "
-        f"{incident.title} ({incident.service.name}, lead {_name(incident.incident_lead)})"
+        f"{escape(incident.title)} ({escape(incident.service.name)}, lead {escape(_name(incident.incident_lead))})"
     )
 
 
@@ -47,11 +47,11 @@ def facts(incident: Incident) -> list[tuple[str, str]]:
     tz = incident.service.timezone
     response = "met" if incident.response_met_at else formatting.relative(incident.respond_by, now)
     return [
-        ("Service", incident.service.name),
+        ("Service", escape(incident.service.name)),
         ("Priority", incident.priority),
         ("Status", incident.status),
-        ("Incident lead", _name(incident.incident_lead)),
-        ("Comms lead", _name(incident.comms_lead)),
+        ("Incident lead", escape(_name(incident.incident_lead))),
+        ("Comms lead", escape(_name(incident.comms_lead))),
         ("Reported", formatting.when(incident.reported_at, tz)),
         ("Response", f"{response} (respond by {formatting.when(incident.respond_by, tz)})"),
         ("Next update", formatting.relative(incident.next_update_due, now) if incident.is_open else "Nothing due"),
@@ -80,7 +80,9 @@ def summary_blocks(incident: Incident, *, with_buttons: bool = True) -> list[dic
         },
     ]
     if incident.summary:
-        blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": f"*Resolved:* {incident.summary}"[:3000]}})
+        blocks.append(
+            {"type": "section", "text": {"type": "mrkdwn", "text": f"*Resolved:* {escape(incident.summary)}"[:3000]}}
+        )
     elements = [
         {"type": "button", "text": {"type": "plain_text", "text": "Open the incident"}, "url": incident_url(incident)}
     ]
@@ -97,7 +99,8 @@ def summary_blocks(incident: Incident, *, with_buttons: bool = True) -> list[dic
 
 def summary_text(incident: Incident) -> str:
     """The plain text Slack shows in notifications and to screen readers before the blocks."""
-    return f"{incident.reference} {incident.priority} {incident.status}: {incident.title}"
+    # Slack reads a message's text as mrkdwn too, so a title there could still ping a whole channel.
+    return f"{incident.reference} {incident.priority} {incident.status}: {escape(incident.title)}"
 
 
 def incident_list(incidents: Iterable[Incident]) -> str:

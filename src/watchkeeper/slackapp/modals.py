@@ -78,10 +78,10 @@ def _open_on_service(user: User, service: Service | None) -> list[dict[str, Any]
         return []
     found = list(queries.open_on_service(user, service.slug)[:10])
     text = (
-        f"*Already open on {service.name}* (is this one of these?)\n"
+        f"*Already open on {messages.escape(service.name)}* (is this one of these?)\n"
         + "\n".join(f"• {messages.one_line(i)}" for i in found)
         if found
-        else f"No open incidents on {service.name} that you can see."
+        else f"No open incidents on {messages.escape(service.name)} that you can see."
     )
     return [{"type": "section", "block_id": "open_incidents", "text": {"type": "mrkdwn", "text": text[:3000]}}]
 

@@ -48,3 +48,13 @@ class IncidentChannel(models.Model):
 
     def __str__(self) -> str:
         return f"{self.incident_id}: #{self.name}"
+
+
+class SeenRequest(models.Model):
+    """A signed Slack request already handled: the same signature again inside Bolt's 5-minute window is a replay."""
+
+    signature = models.CharField(max_length=100, unique=True)
+    received_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.signature[:16]}… at {self.received_at:%H:%M:%S}"

@@ -71,7 +71,9 @@ def post(
     services.post_update(actor, incident, body, public=False)
     for found in publics:
         # The public status stays as the comms lead last set it, as when the status page copies an update.
-        statuspage.post_update(actor, found, status=found.status, body=body, component_statuses=statuses)
+        statuspage.post_update(
+            actor, found, status=found.status, body=body, component_statuses=statuses, on_timeline=False
+        )
     return Posted(len(publics), statuses, public)
 
 

@@ -15,7 +15,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 from slack_bolt.adapter.django import SlackRequestHandler
 
-from watchkeeper.slackapp import conf
+from watchkeeper.slackapp import conf, replays
 from watchkeeper.slackapp.handlers import build_app
 
 log = logging.getLogger(__name__)
@@ -28,4 +28,8 @@ def events(request: HttpRequest) -> HttpResponse:
     if not conf.signing_secret() or not conf.bot_token():
         log.warning("A Slack request arrived but SLACK_SIGNING_SECRET or SLACK_BOT_TOKEN is not set, so it was refused")
         return HttpResponse("Slack is not set up here", status=503, content_type="text/plain")
+    if replays.is_replay(request):
+        # Acknowledged, so Slack does not retry, but not run again.
+        log.warning("A Slack request was replayed inside its signature window and was dropped")
+        return HttpResponse(status=200)
     return SlackRequestHandler(app=build_app()).handle(request)

@@ -81,3 +81,9 @@ def sms_template_id() -> str:
 def sms_code_minutes() -> int:
     """Minutes a text message confirmation code works for."""
     return int(getattr(settings, "STATUSPAGE_SMS_CODE_MINUTES", 15))
+
+
+def sms_country_codes() -> list[str]:
+    """Country calling codes text message sign-ups may use, like +44; an empty list allows every country."""
+    codes = getattr(settings, "STATUSPAGE_SMS_COUNTRY_CODES", ["+44"])
+    return [code if code.startswith("+") else f"+{code}" for code in codes]

@@ -19,7 +19,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from watchkeeper.notifications.channels import Transient
+from watchkeeper.notifications.channels import Transient, scrub
 from watchkeeper.statuspage import conf, subscribers
 from watchkeeper.statuspage.api import absolute
 from watchkeeper.statuspage.models import Delivery, PublicUpdate, Subscriber
@@ -119,12 +119,15 @@ def send_batch(delivery_ids: list[int]) -> int:
                 Delivery.objects.filter(pk=delivery_id).update(
                     state=Delivery.State.PENDING if retry else Delivery.State.FAILED,
                     claimed_at=None,
-                    error=str(error)[:500],
+                    error=scrub(str(error))[:500],
                 )
                 continue
             except Exception as error:
-                log.warning("Status page delivery %s failed: %s", delivery_id, error)
-                Delivery.objects.filter(pk=delivery_id).update(state=Delivery.State.FAILED, error=str(error)[:500])
+                # A subscriber's endpoint may carry its own token in the path: never stored or logged whole.
+                log.warning("Status page delivery %s failed: %s", delivery_id, scrub(str(error)))
+                Delivery.objects.filter(pk=delivery_id).update(
+                    state=Delivery.State.FAILED, error=scrub(str(error))[:500]
+                )
                 continue
             Delivery.objects.filter(pk=delivery_id).update(state=Delivery.State.SENT, sent_at=timezone.now())
             sent += 1

@@ -9,6 +9,7 @@ from django import forms
 
 from watchkeeper.catalogue.models import Component
 from watchkeeper.formatting import parse_local
+from watchkeeper.govuk_forms import name_every_error
 from watchkeeper.statuspage import conf
 from watchkeeper.statuspage.vocabulary import ComponentStatus, Impact, IncidentStatus, MaintenanceStatus
 
@@ -29,6 +30,7 @@ class ComponentChoiceMixin(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["components"].choices = component_choices()  # type: ignore[attr-defined]
+        name_every_error(self)
 
     def chosen_components(self) -> list[Component]:
         ids = [int(i) for i in self.cleaned_data.get("components") or []]
@@ -115,7 +117,12 @@ def _local(text: str, field: str) -> datetime | None:
 
 
 class UpdateForm(ComponentChoiceMixin):
-    status = forms.ChoiceField(label="Status", choices=INCIDENT_STATUS_CHOICES, widget=forms.RadioSelect)
+    status = forms.ChoiceField(
+        label="Status",
+        choices=INCIDENT_STATUS_CHOICES,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose the status the public will see", "invalid_choice": "Choose a status"},
+    )
     body = forms.CharField(
         label="Message",
         required=False,
@@ -133,6 +140,10 @@ class UpdateForm(ComponentChoiceMixin):
         choices=COMPONENT_STATUS_CHOICES,
         widget=forms.RadioSelect,
         initial=ComponentStatus.PARTIAL_OUTAGE.value,
+        error_messages={
+            "required": "Choose the status of the selected components",
+            "invalid_choice": "Choose one of the component statuses listed",
+        },
     )
     notify = forms.BooleanField(label="Email subscribers about this update", required=False, initial=True)
     display_at = forms.CharField(
@@ -140,6 +151,10 @@ class UpdateForm(ComponentChoiceMixin):
         required=False,
         help_text="To backfill an update after the event, give the time, for example 2026-11-30 09:45. "
         "Backfilled updates notify nobody.",
+    )
+
+    confirm_restricted = forms.BooleanField(
+        label="I am an admin and I confirm this restricted incident may be published", required=False
     )
 
     def clean_display_at(self) -> datetime | None:
@@ -154,22 +169,42 @@ class PublishForm(UpdateForm):
         label="Public title",
         max_length=200,
         help_text="Say how users are affected, in plain English, for example 'Delay in publishing content'.",
+        error_messages={
+            "required": "Enter a public title that says how users are affected",
+            "max_length": "Public title must be 200 characters or fewer",
+        },
     )
-    impact_override = forms.ChoiceField(label="Impact", choices=IMPACT_CHOICES, required=False)
-    confirm_restricted = forms.BooleanField(
-        label="I am an admin and I confirm this restricted incident may be published", required=False
+    impact_override = forms.ChoiceField(
+        label="Impact",
+        choices=IMPACT_CHOICES,
+        required=False,
+        error_messages={"invalid_choice": "Choose an impact from the list, or let the component statuses decide"},
     )
     field_order = ["name", "status", "body", "components", "component_status", "impact_override", "notify"]
 
 
 class MaintenanceForm(ComponentChoiceMixin):
-    name = forms.CharField(label="Title", max_length=200)
-    body = forms.CharField(label="What users can expect", widget=forms.Textarea)
+    name = forms.CharField(
+        label="Title", max_length=200, error_messages={"required": "Enter a title for the maintenance"}
+    )
+    body = forms.CharField(
+        label="What users can expect",
+        widget=forms.Textarea,
+        error_messages={"required": "Say what users can expect during the maintenance"},
+    )
     components = forms.MultipleChoiceField(
         label="Components under maintenance", required=False, widget=forms.CheckboxSelectMultiple
     )
-    scheduled_for = forms.CharField(label="Starts", help_text="For example 2026-11-30 22:00")
-    scheduled_until = forms.CharField(label="Ends", help_text="For example 2026-11-30 23:30")
+    scheduled_for = forms.CharField(
+        label="Starts",
+        help_text="For example 2026-11-30 22:00",
+        error_messages={"required": "Enter when the maintenance starts, like 2026-11-30 22:00"},
+    )
+    scheduled_until = forms.CharField(
+        label="Ends",
+        help_text="For example 2026-11-30 23:30",
+        error_messages={"required": "Enter when the maintenance ends, like 2026-11-30 23:30"},
+    )
     notify = forms.BooleanField(
         label=f"Email subscribers now and {conf.reminder_minutes()} minutes before it starts",
         required=False,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import secrets
+
 from django.conf import settings
 from django.db import models
 
@@ -80,6 +82,11 @@ class PublicIncident(models.Model):
     @property
     def is_maintenance(self) -> bool:
         return self.kind == self.Kind.MAINTENANCE
+
+    @property
+    def frozen(self) -> bool:
+        """Its incident became (or was) restricted: nothing more is posted without an admin confirming."""
+        return self.incident is not None and self.incident.restricted
 
 
 class PublicUpdate(models.Model):
@@ -219,3 +226,51 @@ class NightlyRefresh(models.Model):
 
     def __str__(self) -> str:
         return f"snapshot refresh at {self.run_after:%Y-%m-%d %H:%M}"
+
+
+class SnapshotBlob(models.Model):
+    """One rendered file, stored once by its SHA-256: a new version that leaves a page unchanged stores nothing new."""
+
+    digest = models.CharField(max_length=64, primary_key=True)
+    content = models.BinaryField()
+
+    def __str__(self) -> str:
+        return self.digest
+
+
+class SnapshotVersion(models.Model):
+    """One published state of the whole snapshot: every file name with the digest of its content.
+
+    Numbers only grow; every web node serves the highest one it has fetched and copies it to its own disk.
+    """
+
+    number = models.BigAutoField(primary_key=True)
+    created_at = models.DateTimeField()
+    digest = models.CharField(max_length=64, help_text="SHA-256 of the manifest, so an unchanged render adds nothing")
+    files = models.JSONField(help_text="File name to blob digest")
+
+    class Meta:
+        ordering = ["-number"]
+
+    def __str__(self) -> str:
+        return f"snapshot {self.number}"
+
+
+def new_epoch() -> str:
+    return secrets.token_hex(8)
+
+
+class SnapshotHead(models.Model):
+    """A single row naming the current version: what each node polls (one indexed read), and the writers' lock.
+
+    The epoch names this database's line of versions, so a node whose folder came from another database (a restored
+    backup, a test) replaces it rather than trusting a higher number.
+    """
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    epoch = models.CharField(max_length=32, default=new_epoch)
+    version = models.BigIntegerField(default=0)
+    updated_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"head at {self.version}"

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 
 from watchkeeper.accounts.roles import can_act, is_admin
 from watchkeeper.govuk_forms import apply_service
 from watchkeeper.incidents import queries as incident_queries
-from watchkeeper.statuspage import queries, services
+from watchkeeper.incidents.visibility import can_see
+from watchkeeper.statuspage import prefill, queries, services
 from watchkeeper.statuspage.forms import (
     MAINTENANCE_STATUS_CHOICES,
     MaintenanceForm,
@@ -18,16 +20,12 @@ from watchkeeper.statuspage.forms import (
     UpdateForm,
 )
 from watchkeeper.statuspage.models import PublicIncident
-from watchkeeper.statuspage.vocabulary import MESSAGE_TEMPLATES, ComponentStatus, IncidentStatus
+from watchkeeper.statuspage.vocabulary import ComponentStatus
 
 
 def _require_publisher(request: HttpRequest) -> None:
     if not can_act(request.user):
         raise PermissionDenied("Only responders can publish to the status page")
-
-
-def _templates() -> list[tuple[str, str]]:
-    return [(status.value.capitalize(), text.format(name="[service]")) for status, text in MESSAGE_TEMPLATES.items()]
 
 
 def index(request: HttpRequest) -> HttpResponse:
@@ -51,7 +49,7 @@ def publish_incident(request: HttpRequest, reference: str) -> HttpResponse:
     incident = incident_queries.get_incident(request.user, reference)
     if incident.restricted and not is_admin(request.user):
         raise PermissionDenied("Only an admin can publish a restricted incident")
-    form = PublishForm(request.POST or None, initial={"status": IncidentStatus.INVESTIGATING.value, "notify": True})
+    form = PublishForm(request.POST or None, initial=prefill.publish_initial(incident, request.GET))
     if not incident.restricted:
         del form.fields["confirm_restricted"]
     if request.method == "POST" and form.is_valid():
@@ -75,15 +73,15 @@ def publish_incident(request: HttpRequest, reference: str) -> HttpResponse:
             )
 
         if apply_service(form, save):
-            messages.success(request, "Published to the status page")
-            return redirect("statuspage:public-incident", pk=created[0].pk)
+            messages.success(request, f"Published to the status page: it says {created[0].get_status_display()}")
+            return redirect(reverse("incidents:incident", kwargs={"reference": incident.reference}) + "#summary")
     return render(
         request,
         "statuspage/publish/form.html",
         {
             "form": form,
             "incident": incident,
-            "templates": _templates(),
+            "templates": prefill.wording_for(prefill.service_names(incident)),
             "submit_text": "Publish",
             "active_nav": "status",
         },
@@ -93,7 +91,12 @@ def publish_incident(request: HttpRequest, reference: str) -> HttpResponse:
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     _require_publisher(request)
     public = get_object_or_404(queries.public_incidents(), pk=pk)
-    form = UpdateForm(request.POST or None, initial={"status": public.status, "notify": True})
+    if public.incident is not None and not can_see(request.user, public.incident):
+        # As for the incident itself: someone outside a restricted incident learns not even that it exists.
+        raise Http404("No public incident here")
+    form = UpdateForm(request.POST or None, initial=prefill.update_initial(public, request.GET))
+    if not public.frozen:
+        del form.fields["confirm_restricted"]
     if public.is_maintenance:
         form.fields["status"].choices = MAINTENANCE_STATUS_CHOICES  # type: ignore[attr-defined]
         form.fields["component_status"].choices = [(s.value, s.label) for s in ComponentStatus]  # type: ignore[attr-defined]
@@ -109,16 +112,28 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
                 component_statuses=form.component_statuses(),
                 notify=data["notify"],
                 display_at=data["display_at"],
+                confirm_restricted=data.get("confirm_restricted", False),
             )
 
         if apply_service(form, save):
+            if public.incident is not None and request.GET.get("from") == "incident":
+                # Back to the incident the person came from, where its summary shows what the public now sees.
+                messages.success(request, f"Status page updated: it says {data['status'].capitalize()}")
+                url = reverse("incidents:incident", kwargs={"reference": public.incident.reference})
+                return redirect(url + "#summary")
             messages.success(request, "Update posted")
             return redirect("statuspage:public-incident", pk=public.pk)
     updates = [(update, queries.delivery_counts(update)) for update in public.updates.all()]
     return render(
         request,
         "statuspage/publish/detail.html",
-        {"public": public, "form": form, "updates": updates, "templates": _templates(), "active_nav": "status"},
+        {
+            "public": public,
+            "form": form,
+            "updates": updates,
+            "templates": prefill.wording_for(services.affected_names(public)),
+            "active_nav": "status",
+        },
     )
 
 

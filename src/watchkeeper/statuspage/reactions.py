@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db import transaction
 
 from watchkeeper.incidents import events
 from watchkeeper.incidents.models import TimelineEntry
@@ -16,19 +15,20 @@ from watchkeeper.statuspage.models import PublicIncident
 
 def on_catalogue_change(sender: type, **kwargs: Any) -> None:
     """A component or service added, renamed or removed shows on the public page without waiting for a post."""
-    transaction.on_commit(snapshot.refresh_quietly)
+    snapshot.refresh_after_commit()
 
 
 def on_report_saved(sender: type, instance: Any, **kwargs: Any) -> None:
     """The reviews app publishes no event of its own when a report's public version changes, so the status
     page watches the report rows: an incident shown publicly gets its report (or loses it) at once."""
     if PublicIncident.objects.filter(incident_id=instance.incident_id).exists():
-        transaction.on_commit(snapshot.refresh_quietly)
+        snapshot.refresh_after_commit()
 
 
 def on_incident_event(event: events.IncidentEvent) -> None:
     """Runs inside the incident's transaction, so the internal and public posts commit together."""
-    if event.name != events.UPDATED or not event.data.get("public"):
+    if event.name != events.UPDATED or not event.data.get("public") or event.data.get("via"):
+        # An update with "via" came from the status page itself: it is there already.
         return
     entry_id = event.data.get("entry_id")
     entry = TimelineEntry.objects.filter(pk=entry_id).first() if isinstance(entry_id, int) else None
@@ -36,4 +36,12 @@ def on_incident_event(event: events.IncidentEvent) -> None:
         return
     actor = get_user_model().objects.filter(pk=event.actor_id).first() if event.actor_id else None
     for public in PublicIncident.objects.filter(incident_id=event.incident_id, resolved_at__isnull=True):
-        services.post_update(actor, public, status=public.status, body=entry.text)  # type: ignore[arg-type]
+        services.post_update(
+            actor,  # type: ignore[arg-type]
+            public,
+            status=public.status,
+            body=entry.text,
+            # incidents.services.post_update refused it unless an admin confirmed; the confirmation carries over.
+            confirm_restricted=bool(event.data.get("confirmed")),
+            on_timeline=False,
+        )

@@ -20,19 +20,23 @@ from watchkeeper.accounts.roles import can_act, is_admin
 from watchkeeper.catalogue.models import Component
 from watchkeeper.domain.workflow import Step
 from watchkeeper.incidents import checklist
+from watchkeeper.incidents import services as incident_services
 from watchkeeper.incidents.models import Incident
 from watchkeeper.incidents.visibility import can_see
 from watchkeeper.statuspage import conf
 from watchkeeper.statuspage.models import AffectedComponent, PublicIncident, PublicUpdate, StatusPeriod
 from watchkeeper.statuspage.vocabulary import (
     FINISHED,
+    STATUS_LABELS,
     ComponentStatus,
     Impact,
     IncidentStatus,
     MaintenanceStatus,
     impact_for,
     message_template,
+    plain_list,
     values,
+    worst_impact,
 )
 
 log = logging.getLogger(__name__)
@@ -46,6 +50,17 @@ ComponentStatuses = Mapping[Component, str]
 def _require_publisher(actor: User) -> None:
     if not can_act(actor):
         raise PermissionDenied("Only responders can publish to the status page")
+
+
+def _require_may_post(actor: User | None, incident: Incident, confirm_restricted: bool) -> None:
+    """A public incident is frozen while its incident is restricted: only an admin's explicit decision posts to
+    it, as only one publishes a restricted incident. Someone who cannot see the incident never posts to it."""
+    if actor is None or not can_see(actor, incident):
+        raise PermissionDenied("You cannot see this incident")
+    if incident.restricted and not (is_admin(actor) and confirm_restricted):
+        raise PermissionDenied(
+            "This public incident is frozen because its incident is restricted: only an admin can post, confirming"
+        )
 
 
 def current_status(component: Component) -> str:
@@ -91,10 +106,28 @@ def _validate_statuses(component_statuses: ComponentStatuses) -> None:
 def _derive_impact(public: PublicIncident) -> None:
     if public.is_maintenance:
         public.impact = Impact.MAINTENANCE.value
-    elif public.impact_override:
+        return
+    if public.impact_override:
         public.impact = public.impact_override
-    else:
-        public.impact = impact_for([current_status(c) for c in public.components.all()]).value
+        return
+    derived = impact_for([current_status(c) for c in public.components.all()]).value
+    if public.status in FINISHED:
+        # Resolving puts the components back to operational; the incident still had the impact it had.
+        derived = worst_impact([public.impact, derived]).value
+    public.impact = derived
+
+
+def affected_names(public: PublicIncident, components: Iterable[Component] = ()) -> str:
+    """What users know the affected thing as, for the standard wording: the components, else the service."""
+    chosen = sorted(components, key=lambda c: (c.position, c.name)) or list(public.components.order_by("position"))
+    names = [c.name for c in chosen]
+    if not names and public.incident is not None:
+        names = [public.incident.service.name]
+    return plain_list(names) or public.name
+
+
+def standard_wording(public: PublicIncident, status: str, components: Iterable[Component] = ()) -> str:
+    return message_template(status, affected_names(public, components))
 
 
 def _after_publish(update: PublicUpdate) -> None:
@@ -105,7 +138,7 @@ def _after_publish(update: PublicUpdate) -> None:
         tasks.fan_out.enqueue(update.pk, "update")
     # The task is the durable backstop: if this process dies before on_commit runs, a worker still renders.
     tasks.refresh_snapshot.enqueue()
-    transaction.on_commit(snapshot.refresh_quietly)
+    snapshot.refresh_after_commit()
 
 
 def _post(
@@ -125,7 +158,7 @@ def _post(
     if display_at > now + BACKFILL_TOLERANCE:
         raise ValidationError({"display_at": "An update cannot be dated in the future"})
     backfill = display_at < now - BACKFILL_TOLERANCE
-    body = body.strip() or message_template(status, public.name)
+    body = body.strip() or standard_wording(public, status, component_statuses.keys())
     if not body:
         raise ValidationError({"body": "Enter the update"})
     _validate_statuses(component_statuses)
@@ -215,6 +248,13 @@ def publish_incident(
         notify=notify,
         display_at=display_at,
     )
+    update = public.updates.get()
+    incident_services.record_status_page_post(
+        actor,
+        incident,
+        f"Published on the status page as \u201c{public.name}\u201d ({STATUS_LABELS[status]}): {update.body}",
+        reset_clock=update.display_at >= timezone.now() - BACKFILL_TOLERANCE,
+    )
     # GDS step 6: the status page is how the wider audience is told; ticked in this transaction, with the post.
     checklist.tick(incident, Step.WIDER_AUDIENCE_TOLD, actor)
     return public
@@ -231,11 +271,17 @@ def post_update(
     notify: bool = True,
     display_at: datetime | None = None,
     impact_override: str | None = None,
+    confirm_restricted: bool = False,
+    on_timeline: bool = True,
 ) -> PublicUpdate:
-    """A further post: ``actor`` None means Watchkeeper itself (maintenance starting and completing)."""
+    """A further post: ``actor`` None means Watchkeeper itself (maintenance starting and completing).
+
+    ``on_timeline`` False is for callers that already put the words on the incident's timeline."""
     if actor is not None:
         _require_publisher(actor)
     public = PublicIncident.objects.select_for_update().get(pk=public.pk)
+    if public.incident is not None:
+        _require_may_post(actor, public.incident, confirm_restricted)
     allowed = MaintenanceStatus if public.is_maintenance else IncidentStatus
     if status not in values(allowed):
         raise ValidationError({"status": f"Choose one of: {', '.join(s.value for s in allowed)}"})
@@ -245,6 +291,13 @@ def post_update(
     update = _post(
         public, actor, status=status, body=body, component_statuses=statuses, notify=notify, display_at=display_at
     )
+    if public.incident is not None and on_timeline:
+        incident_services.record_status_page_post(
+            actor,
+            public.incident,
+            f"On the status page ({STATUS_LABELS[status]}): {update.body}",
+            reset_clock=update.notify or display_at is None,
+        )
     if update.notify and public.incident is not None:
         checklist.tick(public.incident, Step.WIDER_AUDIENCE_TOLD, actor)
     return update

@@ -13,6 +13,7 @@ import logging
 import os
 import re
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -21,6 +22,7 @@ from datetime import time as dt_time
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -109,16 +111,17 @@ def _write(target: Path, content: bytes) -> bool:
 
 
 def write(directory: Path | None = None) -> int:
-    """Renders and writes the snapshot (under a lock, reading the database inside it); returns the file count.
+    """Renders the snapshot, stores it in the database as the next version and writes it here; returns the file count.
 
-    Also makes sure a re-render is queued for just after midnight, so a quiet day still rolls the 90-day
-    history and "last updated" over without cron.
+    Every other web node fetches the new version within a second (snapshot_sync). Also makes sure a re-render is
+    queued for just after midnight, so a quiet day still rolls the 90-day history and "last updated" over without
+    cron.
     """
+    from watchkeeper.statuspage import snapshot_store, snapshot_sync
+
     directory = Path(directory or conf.snapshot_dir())
-    with _locked(directory):
-        files = render_all()
-        for name, content in files.items():
-            _write(directory / name, content)
+    epoch, version, files = snapshot_store.publish(render_all)
+    snapshot_sync.install(directory, epoch, version.number, version.files, files)
     schedule_nightly()
     return len(files)
 
@@ -149,6 +152,26 @@ def schedule_nightly() -> bool:
     except IntegrityError:
         return False
     return created
+
+
+_batch = threading.local()
+
+
+@contextmanager
+def one_refresh() -> Iterator[None]:
+    """For many posts in one transaction (the demo loading its story): render once when it commits, not once per
+    post. Outside it every post renders after its own commit, as the comms lead expects."""
+    _batch.active = True
+    try:
+        yield
+    finally:
+        _batch.active = False
+    transaction.on_commit(refresh_quietly)
+
+
+def refresh_after_commit() -> None:
+    if not getattr(_batch, "active", False):
+        transaction.on_commit(refresh_quietly)
 
 
 def refresh_quietly() -> None:

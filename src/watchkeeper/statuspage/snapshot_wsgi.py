@@ -18,7 +18,11 @@ from email.utils import formatdate
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
+
+from watchkeeper.security_headers import POLICY
 from watchkeeper.statuspage.paths import CONTENT_TYPES, GZIP_SUFFIX, file_for
+from watchkeeper.web.access_log import SnapshotHits
 
 StartResponse = Callable[..., Any]
 WSGIApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
@@ -58,7 +62,12 @@ def _accepts_gzip(environ: dict[str, Any]) -> bool:
 
 class SnapshotApp:
     def __init__(
-        self, app: WSGIApp, directory: Path | str | None = None, prefix: str = "/status/", max_age: int | None = None
+        self,
+        app: WSGIApp,
+        directory: Path | str | None = None,
+        prefix: str = "/status/",
+        max_age: int | None = None,
+        hits: SnapshotHits | None = None,
     ) -> None:
         from watchkeeper.statuspage import conf
 
@@ -66,10 +75,14 @@ class SnapshotApp:
         self.directory = str(directory or conf.snapshot_dir())
         self.prefix = prefix
         self.max_age = conf.cache_seconds() if max_age is None else max_age
+        self.hits = hits
         self._cache_control = (
             # Short freshness so updates show quickly; stale copies may stand in while the origin is in trouble.
             f"public, max-age={self.max_age}, stale-while-revalidate=60, stale-if-error=86400"
         )
+        # Sent only over HTTPS, as Django's SecurityMiddleware does: over plain http a browser must ignore it anyway.
+        self._hsts = _hsts_header()
+        self._behind_proxy = bool(getattr(settings, "BEHIND_PROXY", False))
         # Threads share this dict; a race only means two threads load the same file once each, never a wrong answer.
         self._cache: dict[str, Entry] = {}
         self._names: dict[str, str | None] = {}
@@ -82,8 +95,18 @@ class SnapshotApp:
             if name is not None:
                 entry = self._entry(name)
                 if entry is not None:
-                    return self._respond(environ, start_response, entry, method == "HEAD")
+                    if self._hsts and self._is_secure(environ):
+                        start_response = _with_headers(start_response, [self._hsts])
+                    status, body = self._respond(environ, start_response, entry, method == "HEAD")
+                    if self.hits is not None:
+                        self.hits.count(status)
+                    return body
         return self.app(environ, start_response)
+
+    def _is_secure(self, environ: dict[str, Any]) -> bool:
+        if environ.get("wsgi.url_scheme") == "https":
+            return True
+        return self._behind_proxy and environ.get("HTTP_X_FORWARDED_PROTO") == "https"
 
     def _name(self, path: str) -> str | None:
         try:
@@ -132,6 +155,7 @@ class SnapshotApp:
             ("X-Content-Type-Options", "nosniff"),
             ("X-Frame-Options", "DENY"),
             ("Referrer-Policy", "same-origin"),
+            ("Content-Security-Policy", POLICY),
         ]
         if name.endswith(".json"):
             # Statuspage's public API allows any origin, so its embeddable widgets work from other sites.
@@ -168,23 +192,50 @@ class SnapshotApp:
         return gzip.compress(plain, mtime=0) if len(plain) > 256 else None
 
     @staticmethod
-    def _respond(environ: dict[str, Any], start_response: StartResponse, entry: Entry, head: bool) -> Iterable[bytes]:
+    def _respond(
+        environ: dict[str, Any], start_response: StartResponse, entry: Entry, head: bool
+    ) -> tuple[str, Iterable[bytes]]:
         use_gzip = entry.compressed is not None and _accepts_gzip(environ)
         match = environ.get("HTTP_IF_NONE_MATCH")
         # Either representation's tag matches: the content is the same, and a cache may hold either.
         if match and (entry.etag in match or entry.gzip_etag in match or match.strip() == "*"):
             start_response("304 Not Modified", entry.gzip_not_modified if use_gzip else entry.not_modified)
-            return EMPTY
+            return "304", EMPTY
         if use_gzip:
             start_response("200 OK", entry.gzip_headers)
-            return EMPTY if head else [entry.compressed]  # type: ignore[list-item]
+            return "200", EMPTY if head else [entry.compressed]  # type: ignore[list-item]
         start_response("200 OK", entry.plain_headers)
-        return EMPTY if head else [entry.plain]
+        return "200", EMPTY if head else [entry.plain]
+
+
+def _hsts_header() -> tuple[str, str] | None:
+    seconds = int(getattr(settings, "SECURE_HSTS_SECONDS", 0) or 0)
+    if seconds <= 0:
+        return None
+    value = f"max-age={seconds}"
+    if getattr(settings, "SECURE_HSTS_INCLUDE_SUBDOMAINS", False):
+        value += "; includeSubDomains"
+    if getattr(settings, "SECURE_HSTS_PRELOAD", False):
+        value += "; preload"
+    return ("Strict-Transport-Security", value)
+
+
+def _with_headers(start_response: StartResponse, extra: list[tuple[str, str]]) -> StartResponse:
+    def wrapped(status: str, headers: Any, *args: Any) -> Any:
+        return start_response(status, [*headers, *extra], *args)
+
+    return wrapped  # type: ignore[return-value]
 
 
 def django_with_snapshot() -> SnapshotApp:
-    """The whole app as wsgi.py should serve it: Django, behind the snapshot."""
+    """The whole app as wsgi.py serves it: Django behind the snapshot, with the access log unless it is off."""
+    from django.conf import settings
     from django.core.wsgi import get_wsgi_application
 
+    from watchkeeper.web.access_log import RequestLog
+
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "watchkeeper.settings")
-    return SnapshotApp(get_wsgi_application())
+    django = get_wsgi_application()
+    if not settings.ACCESS_LOG:
+        return SnapshotApp(django)
+    return SnapshotApp(RequestLog(django), hits=SnapshotHits(settings.ACCESS_LOG_SNAPSHOT_SECONDS))

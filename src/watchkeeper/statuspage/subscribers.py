@@ -54,6 +54,10 @@ def normalise_phone(number: str) -> str:
     if not re.fullmatch(r"\+[1-9]\d{7,14}", digits) or (digits.startswith("+44") and not digits.startswith("+447")):
         message = "Enter a mobile phone number, like 07700 900 982 or +44 7700 900 982"
         raise ValidationError({"phone": message})
+    # Each text costs the service money, and premium numbers abroad are how SMS pumping is paid: UK by default.
+    allowed = conf.sms_country_codes()
+    if allowed and not any(digits.startswith(code) for code in allowed):
+        raise ValidationError({"phone": "Enter a UK mobile phone number, like 07700 900 982"})
     return digits
 
 

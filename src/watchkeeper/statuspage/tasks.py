@@ -67,9 +67,18 @@ def sweep(update_id: int, purpose: str) -> int:
     return sum(len(batch) for batch in batches)
 
 
-@task()
+# The page everyone refreshes during an outage must show a new update at once, not after a bulk send.
+@task(priority=URGENT)
 def refresh_snapshot() -> int:
     return snapshot.write()
+
+
+@task()
+def push_to_object_storage() -> int:
+    """Copies the newest snapshot version to STATUSPAGE_S3_URL; a failed push is caught up by the next one."""
+    from watchkeeper.statuspage import s3
+
+    return s3.push_current()
 
 
 @task()

@@ -7,8 +7,8 @@ urlpatterns = [
     # Public, and normally answered from the snapshot files before Django (see snapshot_wsgi).
     path("", views.page, name="page"),
     path("history", views.history, name="history"),
-    path("history/<int:number>", views.history, name="history-page"),
-    path("incidents/<int:pk>", views.incident, name="incident"),
+    path("history/<id:number>", views.history, name="history-page"),
+    path("incidents/<id:pk>", views.incident, name="incident"),
     path("history.atom", views.atom, name="atom"),
     path("history.rss", views.rss, name="rss"),
     re_path(r"^api/v2/(?P<name>[a-z/-]+\.json)$", views.json_document, name="api"),
@@ -24,5 +24,5 @@ urlpatterns = [
     path("publish/", publish_views.index, name="publish"),
     path("publish/incidents/<str:reference>", publish_views.publish_incident, name="publish-incident"),
     path("publish/maintenance/new", publish_views.schedule_maintenance, name="schedule-maintenance"),
-    path("publish/<int:pk>", publish_views.detail, name="public-incident"),
+    path("publish/<id:pk>", publish_views.detail, name="public-incident"),
 ]

@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
+from watchkeeper.client_address import client_address
 from watchkeeper.notifications.secrets import reveal
 from watchkeeper.statuspage import api, conf, feeds, pages, queries, sms, subscribers
 from watchkeeper.statuspage.forms import CodeForm, ManageForm, SmsSubscribeForm, SubscribeForm, WebhookSubscribeForm
@@ -39,6 +40,8 @@ def page(request: HttpRequest) -> HttpResponse:
 
 @login_not_required
 def history(request: HttpRequest, number: int = 1) -> HttpResponse:
+    if number < 1:
+        raise Http404("No such page of past incidents")
     html, count = pages.history(number)
     if number < 1 or number > count:
         raise Http404("No such page of past incidents")
@@ -71,8 +74,8 @@ def json_document(request: HttpRequest, name: str) -> JsonResponse:
 
 
 def _client_ip(request: HttpRequest) -> str | None:
-    # REMOTE_ADDR is the proxy's behind a load balancer; the lead's settings decide whether to trust the header.
-    return request.META.get("REMOTE_ADDR") or None
+    # Behind the proxy (BEHIND_PROXY) REMOTE_ADDR is the proxy's: the limit must count each client on its own.
+    return client_address(request)
 
 
 @login_not_required

@@ -117,6 +117,14 @@ def page_status(component_statuses: list[str], open_impacts: list[str]) -> tuple
     return indicator.value, _DESCRIPTIONS[indicator]
 
 
+def plain_list(names: list[str]) -> str:
+    """ "Payments API", "Payments API and Payment pages", "A, B and C": how a sentence names several things."""
+    if len(names) < 2:
+        return "".join(names)
+    return f"{', '.join(names[:-1])} and {names[-1]}"
+
+
 def message_template(status: str, name: str) -> str:
+    """The standard wording; ``name`` is what users know the affected thing as (a service or its components)."""
     template = MESSAGE_TEMPLATES.get(IncidentStatus(status)) if status in values(IncidentStatus) else None
     return template.format(name=name) if template else ""

@@ -8,17 +8,14 @@ never an address inside the network, so a sign-up cannot make the server call it
 from __future__ import annotations
 
 import base64
-import ipaddress
 import secrets
-import socket
 from typing import Any
-from urllib.parse import urlsplit
 
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from watchkeeper.notifications import secrets as sealed
-from watchkeeper.notifications.channels import Outgoing, Permanent
+from watchkeeper.notifications.channels import Outgoing, endpoints
 from watchkeeper.notifications.channels.webhook import SECRET_PREFIX, WebhookTransport
 from watchkeeper.statuspage import api, conf, queries, subscribers
 from watchkeeper.statuspage.models import Delivery, PublicUpdate
@@ -32,18 +29,10 @@ def new_secret() -> str:
 
 def check_endpoint(url: str) -> str:
     """The URL if it is safe to call, else a ValidationError on the ``endpoint`` field."""
-    parts = urlsplit(url.strip())
-    allow_private = conf.webhook_allow_private()
-    if parts.scheme != "https" and not (allow_private and parts.scheme == "http"):
-        raise ValidationError({"endpoint": "Enter a webhook address that starts with https://"})
-    if not parts.hostname:
-        raise ValidationError({"endpoint": "Enter a full webhook address, like https://example.com/hooks/status"})
     try:
-        addresses = {str(info[4][0]) for info in socket.getaddrinfo(parts.hostname, parts.port or 443)}
-    except (OSError, UnicodeError):
-        raise ValidationError({"endpoint": f"{parts.hostname} could not be found"}) from None
-    if not allow_private and any(not ipaddress.ip_address(a.split("%")[0]).is_global for a in addresses):
-        raise ValidationError({"endpoint": "Enter a webhook address on the public internet"})
+        endpoints.resolve(url, allow_private=conf.webhook_allow_private())
+    except endpoints.Refused as error:
+        raise ValidationError({"endpoint": str(error).replace("an address", "a webhook address")}) from None
     return url.strip()
 
 
@@ -65,11 +54,8 @@ def shared(update: PublicUpdate) -> dict[str, Any]:
 def send(delivery: Delivery, common: dict[str, Any]) -> None:
     """Raises Transient (worth retrying) or Permanent, as the notifications transports do."""
     subscriber = delivery.subscriber
-    try:
-        check_endpoint(subscriber.endpoint)
-    except ValidationError as error:
-        raise Permanent("; ".join(error.messages)) from None
-    WebhookTransport().send(
+    # The transport checks the endpoint again as it resolves it, and connects to the address it checked.
+    WebhookTransport(allow_private=conf.webhook_allow_private()).send(
         Outgoing(
             # The webhook-id: a receiver that sees the same one twice can drop the second.
             key=f"statuspage-delivery-{delivery.pk}",

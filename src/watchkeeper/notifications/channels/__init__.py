@@ -7,10 +7,12 @@ the rest (other 4xx, bad configuration). It never touches the database; delivery
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import UTC
 from email.utils import parsedate_to_datetime
 from typing import Any, Protocol
+from urllib.parse import quote, urlsplit
 
 from django.utils import timezone
 
@@ -91,3 +93,36 @@ def parse_retry_after(value: str | None) -> float | None:
         # "-0000" parses as naive; HTTP dates are always GMT.
         when = when.replace(tzinfo=UTC)
     return max(0.0, (when - timezone.now()).total_seconds())
+
+
+# Any absolute URL in an error: its path and query are where webhook credentials live.
+_URL = re.compile(r"[a-z][a-z0-9+.-]*://[^\s'\"<>()]+", re.IGNORECASE)
+# urllib3 names the path alone: "Max retries exceeded with url: /services/T0/B0/secret (Caused by ...)".
+_URL_PATH = re.compile(r"(\burl: )\S+", re.IGNORECASE)
+REDACTED = "[redacted]"
+
+
+def _origin(match: re.Match[str]) -> str:
+    try:
+        parts = urlsplit(match.group())
+        host = parts.hostname or ""
+        port = f":{parts.port}" if parts.port else ""
+    except ValueError:
+        return REDACTED
+    return f"{parts.scheme}://{host}{port}/{REDACTED}"
+
+
+def scrub(text: str, *secrets: str) -> str:
+    """An error as safe to store and show to anyone who can read the delivery: no secret, and no URL beyond its
+    scheme and host. Applied where a transport's exception becomes text, so no transport can forget it."""
+    for secret in secrets:
+        if not secret:
+            continue
+        parts = urlsplit(secret) if "://" in secret else None
+        pieces = [secret, quote(secret, safe="")]
+        if parts is not None:
+            pieces += [parts.path + (f"?{parts.query}" if parts.query else ""), parts.path, parts.query]
+        for piece in sorted({p for p in pieces if len(p) > 3}, key=len, reverse=True):
+            text = text.replace(piece, REDACTED)
+    text = _URL.sub(_origin, text)
+    return _URL_PATH.sub(lambda m: m.group(1) + REDACTED, text)

@@ -1,24 +1,85 @@
-"""A JSON POST with failures sorted into worth-retrying and not, shared by the webhook-style channels."""
+"""A JSON POST with failures sorted into worth-retrying and not, shared by the webhook-style channels.
+
+The request goes to the address that was checked (see endpoints.py) and never follows a redirect. Errors never
+repeat the URL: for Slack and Teams webhooks the URL is the credential.
+"""
 
 from __future__ import annotations
 
 import json
 from typing import Any
 
-import requests
+import certifi
+import urllib3
+from django.conf import settings
 
-from watchkeeper.notifications.channels import Transient, classify_status
+from watchkeeper.notifications.channels import Permanent, Transient, classify_status
+from watchkeeper.notifications.channels.endpoints import (
+    Endpoint,
+    Refused,
+    Unresolvable,
+    channels_allow_private,
+    resolve,
+)
 
 
-def post_json(url: str, body: dict[str, Any] | bytes, timeout: float, headers: dict[str, str] | None = None) -> str:
+def _pool(endpoint: Endpoint, timeout: float) -> urllib3.HTTPConnectionPool:
+    limits = urllib3.Timeout(connect=timeout, read=timeout)
+    if endpoint.scheme == "http":
+        return urllib3.HTTPConnectionPool(endpoint.address, endpoint.port, timeout=limits, retries=False)
+    # Connect to the checked address, but speak TLS to the name: SNI and the certificate check use the host.
+    return urllib3.HTTPSConnectionPool(
+        endpoint.address,
+        endpoint.port,
+        timeout=limits,
+        retries=False,
+        cert_reqs="CERT_REQUIRED",
+        ca_certs=getattr(settings, "WATCHKEEPER_CA_BUNDLE", "") or certifi.where(),
+        server_hostname=endpoint.host,
+        assert_hostname=endpoint.host,
+    )
+
+
+def post_to(endpoint: Endpoint, data: bytes, timeout: float, headers: dict[str, str]) -> str:
+    pool = _pool(endpoint, timeout)
+    try:
+        response = pool.urlopen(
+            "POST",
+            endpoint.path,
+            body=data,
+            headers={"Host": endpoint.host_header, "Content-Type": "application/json", **headers},
+            redirect=False,
+            retries=False,
+            assert_same_host=False,
+        )
+    except urllib3.exceptions.TimeoutError:
+        raise Transient(f"timed out after {timeout:g} seconds") from None
+    except urllib3.exceptions.SSLError as error:
+        raise Transient(f"TLS failed: {type(error.__context__ or error).__name__}") from None
+    except (urllib3.exceptions.HTTPError, OSError) as error:
+        raise Transient(f"could not connect: {type(error).__name__}") from None
+    finally:
+        pool.close()
+    text = response.data.decode("utf-8", "replace")
+    if 300 <= response.status < 400:
+        raise Permanent(f"HTTP {response.status}: redirects are not followed")
+    classify_status(response.status, text, response.headers.get("Retry-After"))
+    return text
+
+
+def post_json(
+    url: str,
+    body: dict[str, Any] | bytes,
+    timeout: float,
+    headers: dict[str, str] | None = None,
+    *,
+    allow_private: bool | None = None,
+) -> str:
     data = body if isinstance(body, bytes) else json.dumps(body).encode()
     try:
-        response = requests.post(
-            url, data=data, timeout=timeout, headers={"Content-Type": "application/json", **(headers or {})}
-        )
-    except requests.Timeout as error:
-        raise Transient(f"timed out: {error}") from error
-    except requests.ConnectionError as error:
-        raise Transient(f"could not connect: {error}") from error
-    classify_status(response.status_code, response.text, response.headers.get("Retry-After"))
-    return response.text
+        endpoint = resolve(url, allow_private=channels_allow_private() if allow_private is None else allow_private)
+    except Unresolvable as error:
+        raise Transient(str(error)) from None
+    except Refused as error:
+        raise Permanent(str(error)) from None
+    return post_to(endpoint, data, timeout, headers or {})

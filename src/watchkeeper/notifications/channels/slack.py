@@ -21,6 +21,16 @@ COMMS = "incident_comms"
 UPDATE = "incident_update"
 ACKNOWLEDGE = "reminder_acknowledge"
 SNOOZE = "reminder_snooze"
+# On-call pages (watchkeeper.oncall): the value is the page id.
+PAGE_ACKNOWLEDGE = "page_acknowledge"
+
+
+def escape(text: str) -> str:
+    """Text people typed, made safe for mrkdwn: Slack reads <!channel>, <@U123> and <url|label> as control sequences.
+
+    Slack asks for exactly these three replacements (https://api.slack.com/reference/surfaces/formatting#escaping).
+    """
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def _button(text: str, action_id: str, reference: str) -> dict[str, Any]:
@@ -31,6 +41,10 @@ def buttons(payload: dict[str, Any]) -> list[dict[str, Any]]:
     """What a person can do from the message: take a role, post an update, or answer a reminder."""
     incident = payload["data"]["incident"]
     reference = incident["reference"]
+    if payload["type"].startswith("page."):
+        page = str(payload["data"]["page"]["id"])
+        opened = {"type": "button", "text": {"type": "plain_text", "text": "Open the page"}, "url": incident["url"]}
+        return [opened, {**_button("Acknowledge", PAGE_ACKNOWLEDGE, page), "style": "primary"}]
     found = [{"type": "button", "text": {"type": "plain_text", "text": "Open the incident"}, "url": incident["url"]}]
     if payload["data"].get("withheld") or incident["status"] in {"resolved", "closed"}:
         return found
@@ -49,8 +63,8 @@ def blocks(payload: dict[str, Any], *, current: bool = False) -> list[dict[str, 
     title = f"{incident['reference']}: {incident['title']}" if current else data["headline"]
     result: list[dict[str, Any]] = [{"type": "header", "text": {"type": "plain_text", "text": title[:150]}}]
     if data["text"] and not current:
-        result.append({"type": "section", "text": {"type": "mrkdwn", "text": data["text"][:3000]}})
-    fields = [{"type": "mrkdwn", "text": f"*{label}*\n{value}"} for label, value in messages.facts(payload)]
+        result.append({"type": "section", "text": {"type": "mrkdwn", "text": escape(data["text"])[:3000]}})
+    fields = [{"type": "mrkdwn", "text": f"*{label}*\n{escape(value)}"} for label, value in messages.facts(payload)]
     result.append({"type": "section", "fields": fields[:10]})
     result.append({"type": "actions", "elements": buttons(payload)})
     return result
@@ -62,7 +76,8 @@ class SlackTransport:
         if not token:
             raise Permanent("no Slack bot token: give the channel a secret or set SLACK_BOT_TOKEN")
         client = WebClient(token=token, base_url=settings.SLACK_API_URL, timeout=int(message.timeout))
-        text = message.payload["data"]["headline"]
+        # The fallback text is read as mrkdwn too: a title in it must not ping a channel.
+        text = escape(message.payload["data"]["headline"])
         try:
             if message.thread is None:
                 posted = client.chat_postMessage(channel=message.recipient, text=text, blocks=blocks(message.payload))
@@ -88,6 +103,6 @@ class SlackTransport:
 
 class SlackWebhookTransport:
     def send(self, message: Outgoing) -> Sent:
-        text = message.payload["data"]["headline"]
+        text = escape(message.payload["data"]["headline"])
         post_json(message.secret, {"text": text, "blocks": blocks(message.payload)}, message.timeout)
         return Sent()

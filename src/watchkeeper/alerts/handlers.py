@@ -1,0 +1,33 @@
+"""What alerts does when other apps change things: a page acknowledged or resolved carries over to its groups.
+
+On-call publishes no events of its own, so this listens to the page row being saved with a new status; the service
+functions save with update_fields, which says exactly what changed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models.signals import post_save
+
+from watchkeeper.oncall.models import Page, PageStatus
+
+
+def on_page_saved(sender: type[Page], instance: Page, update_fields: Any = None, **kwargs: Any) -> None:
+    if not update_fields or "status" not in update_fields:
+        return
+    from watchkeeper.alerts.models import AlertGroup
+    from watchkeeper.alerts.services import groups
+
+    linked = AlertGroup.objects.filter(group_pages__page=instance, group_pages__reason__in=["group", "storm"])
+    if instance.status == PageStatus.ACKNOWLEDGED and instance.acknowledged_by is not None:
+        for group in linked.filter(status="firing"):
+            groups.acknowledge_group(instance.acknowledged_by, group, via="page", from_page=True)
+    elif instance.status == PageStatus.RESOLVED:
+        for group in linked.filter(status__in=["firing", "acknowledged"]):
+            # Resolving the page means the person has dealt with it; the sender's next trigger opens a new group.
+            groups.resolve_group(None, group, via="page")
+
+
+def connect() -> None:
+    post_save.connect(on_page_saved, sender=Page, dispatch_uid="alerts.on_page_saved")

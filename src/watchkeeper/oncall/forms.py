@@ -1,0 +1,102 @@
+"""Forms for paging, overrides, swaps, schedules and policies; the service functions do the real validation."""
+
+from __future__ import annotations
+
+from django import forms
+
+from watchkeeper.govuk_forms import LocalTimeField
+from watchkeeper.oncall.models import EscalationPolicy
+
+
+class PageForm(forms.Form):
+    summary = forms.CharField(
+        max_length=300, label="What is it about?", error_messages={"required": "Say what the page is about"}
+    )
+    policy = forms.ModelChoiceField(
+        queryset=EscalationPolicy.objects.all(),
+        required=False,
+        empty_label="No policy: only the people below",
+        label="Escalation policy",
+        to_field_name="slug",
+    )
+    users = forms.CharField(required=False, label="People to page", help_text="Usernames, separated by commas.")
+    details = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class OverrideForm(forms.Form):
+    user = forms.CharField(
+        label="Who covers", help_text="Their username.", error_messages={"required": "Say who covers the shift"}
+    )
+    start = LocalTimeField(
+        label="From",
+        help_text="For example, 2026-12-24 17:30",
+        error_messages={"required": "Enter when the cover starts"},
+    )
+    end = LocalTimeField(
+        label="Until",
+        help_text="For example, 2026-12-27 09:00",
+        error_messages={"required": "Enter when the cover ends"},
+    )
+    reason = forms.CharField(required=False, max_length=300)
+
+
+class SwapForm(forms.Form):
+    start = LocalTimeField(
+        label="From",
+        help_text="For example, 2026-12-24 17:30",
+        error_messages={"required": "Enter when the shift starts"},
+    )
+    end = LocalTimeField(
+        label="Until",
+        help_text="For example, 2026-12-27 09:00",
+        error_messages={"required": "Enter when the shift ends"},
+    )
+    note = forms.CharField(required=False, max_length=300)
+
+
+TURNS = [("weekly", "Weekly"), ("daily", "Daily"), ("hourly", "Hourly")]
+LIMITS = [("", "Day and night"), ("office_hours", "Office hours only"), ("out_of_hours", "Out of hours only")]
+
+
+class ScheduleForm(forms.Form):
+    name = forms.CharField(max_length=200, error_messages={"required": "Give the schedule a name"})
+    slug = forms.SlugField(
+        label="Short name",
+        help_text="Letters, numbers and hyphens, used in the API.",
+        error_messages={"required": "Give the schedule a short name"},
+    )
+    team = forms.CharField(
+        help_text="The team's short name.", error_messages={"required": "Say which team runs the schedule"}
+    )
+    time_zone = forms.CharField(initial="Europe/London", label="Time zone")
+    layer_name = forms.CharField(label="Rotation name", initial="Primary")
+    members = forms.CharField(label="Members, in order", help_text="Usernames, separated by commas.", required=False)
+    turn = forms.ChoiceField(choices=TURNS, label="Turn")
+    turn_length = forms.IntegerField(initial=1, label="Turns last", help_text="How many hours, days or weeks.")
+    start = LocalTimeField(
+        label="First handoff",
+        help_text="Local time, for example 2026-10-19 09:00",
+        error_messages={"required": "Enter the first handoff"},
+    )
+    restrict_to = forms.ChoiceField(choices=LIMITS, required=False, label="When this rotation is on call")
+    service = forms.CharField(
+        required=False,
+        label="Office calendar of service",
+        help_text="A service's short name, for its office hours and bank holidays.",
+    )
+
+
+class PolicyForm(forms.Form):
+    name = forms.CharField(max_length=200, error_messages={"required": "Give the policy a name"})
+    slug = forms.SlugField(label="Short name", error_messages={"required": "Give the policy a short name"})
+    team = forms.CharField(
+        help_text="The team's short name.", error_messages={"required": "Say which team owns the policy"}
+    )
+    repeat = forms.IntegerField(
+        initial=0, min_value=0, max_value=9, label="Repeat the policy", help_text="0 to 9 more times."
+    )
+    steps = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="One step a line: minutes to wait, then targets, for example: 5 schedule:platform-primary user:alice",
+        error_messages={"required": "Add at least one step"},
+    )

@@ -1,0 +1,37 @@
+"""Background tasks: sending one page notification, and an escalation step's timer."""
+
+from __future__ import annotations
+
+from django_tasks import task
+
+from watchkeeper.oncall import escalation, sending
+
+
+@task()
+def send_notification(notification_id: int, attempt: int) -> None:
+    sending.attempt(notification_id, attempt)
+
+
+@task()
+def escalate(page_id: int, step_index: int, cycle: int) -> None:
+    escalation.fire(page_id, step_index, cycle)
+
+
+@task()
+def reply_sms(number: str, text: str) -> None:
+    """The answer to an inbound SMS; Notify refusals are logged, since there is nobody else to tell."""
+    import logging
+
+    from watchkeeper.oncall import sending
+
+    try:
+        sending.reply_sms(number, text)
+    except Exception:
+        logging.getLogger(__name__).exception("could not reply to %s", number[-4:])
+
+
+@task()
+def nightly_check() -> int:
+    from watchkeeper.oncall import coverage
+
+    return coverage.run()
