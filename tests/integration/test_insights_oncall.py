@@ -90,3 +90,18 @@ def test_pages_are_counted_per_person_on_the_services_office_clock() -> None:
     assert with_drills.json()["oncall"]["by_person"]["bob"]["night_pages"] == 1
     by_service = client.get("/api/v1/insights", {"from": "2026-12-01", "to": "2026-12-31", "service": "pay"})
     assert by_service.json()["oncall"]["overall"]["pages"] == 3  # the page without an incident has no service
+
+
+def test_the_insights_page_shows_the_load_as_a_table() -> None:
+    ada = make_user("ada")
+    at = datetime(2026, 12, 2, 23, 30, tzinfo=UTC)
+    _notify(_page(None, at), ada, at)
+    client = Client()
+    client.force_login(ada)
+
+    body = client.get("/insights/", {"from": "2026-12-01", "to": "2026-12-31"}).content.decode()
+
+    assert "Pages per person" in body
+    assert (
+        "Pages: 1 (people paged: 1); out of office hours: 1; between 23:00 and 07:00: 1; on bank holidays: 0."
+    ) in body
