@@ -48,3 +48,25 @@ def test_insights_page_reads_without_colour_and_passes_axe(app_server, page) -> 
     assert "The from date must be on or before the to date" in page.locator(".govuk-error-summary").inner_text()
     assert page.title().startswith("Error: ")
     assert_accessible(page)
+
+
+def test_milestones_page_corrects_a_time_and_passes_axe(app_server, page) -> None:
+    lead = make_user("ada", "responder")
+    with time_machine.travel(timezone.now() - timedelta(hours=2), tick=False):
+        incident = make_incident(lead, make_service("pay", name="Pay"), title="Logins failing", take_lead=True)
+    page.goto(f"{app_server.url}/sign-in")
+    page.get_by_label("Username").fill("ada")
+    page.get_by_role("textbox", name="Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"{app_server.url}/")
+
+    page.goto(f"{app_server.url}/incidents/{incident.reference}/")
+    page.get_by_role("link", name="Milestones").click()
+    assert page.get_by_role("heading", name="Milestones").is_visible()
+    assert_accessible(page)
+    page.get_by_label("Responded").fill("2000-01-01 09:00")
+    page.get_by_role("button", name="Save milestones").click()
+    summary = page.locator(".govuk-error-summary").inner_text()
+    assert "cannot be before" in summary and "Say why the times are being corrected" in summary
+    assert page.title().startswith("Error: ")
+    assert_accessible(page)

@@ -16,6 +16,7 @@ from watchkeeper.incidents import milestones
 from watchkeeper.incidents import services as incidents
 from watchkeeper.notifications.models import Delivery
 from watchkeeper.notifications.services import create_channel
+from watchkeeper.oncall.models import Page
 
 pytestmark = pytest.mark.django_db
 NOW = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
@@ -59,6 +60,15 @@ def test_metrics_report_the_live_state() -> None:
         args_kwargs={"args": [], "kwargs": {}}, task_path="x.y", backend_name="default", run_after=get_date_max()
     )
     DBTaskResult.objects.filter(pk=task.pk).update(enqueued_at=NOW - timedelta(minutes=7))
+    triggered = NOW - timedelta(hours=3)
+    for incident in (acked, drill):  # the drill's page is left out
+        Page.objects.create(
+            summary="Paged",
+            incident=incident,
+            ack_code="1234",
+            triggered_at=triggered,
+            acknowledged_at=triggered + timedelta(minutes=4),
+        )
 
     with time_machine.travel(NOW, tick=False):
         response = Client().get("/metrics", headers={"Authorization": f"Bearer {create_token('root')}"})
@@ -72,7 +82,7 @@ def test_metrics_report_the_live_state() -> None:
     assert samples[("watchkeeper_delivery_failures", (("channel", "team-email"), ("kind", "email")))] == 1
     assert samples[("watchkeeper_task_queue_depth", (("queue", "default"),))] == 1
     assert samples[("watchkeeper_task_oldest_ready_age_seconds", (("queue", "default"),))] == 420
-    # Acknowledged 4 minutes after it was declared: in the 5-minute bucket, not the 1-minute one.
+    # The page was acknowledged 4 minutes after it was triggered: in the 5-minute bucket, not the 1-minute one.
     assert samples[("watchkeeper_page_ack_latency_seconds_bucket", (("le", "60.0"),))] == 0
     assert samples[("watchkeeper_page_ack_latency_seconds_bucket", (("le", "300.0"),))] == 1
     assert samples[("watchkeeper_page_ack_latency_seconds_count", ())] == 1

@@ -100,10 +100,10 @@ def correct_milestones(
         raise ValidationError({"milestones": "Give at least one milestone to correct"})
     incident = services._lock(actor, incident, expected_version)
     errors = _check_values(incident, changes, reason)
-    if errors:
-        raise ValidationError(errors)
-    merged = {**milestones_of(incident), **changes}
-    errors = order_errors(merged, set(changes))
+    valid = {name: value for name, value in changes.items() if name not in errors}
+    # Every problem at once: a missing reason does not hide that the times are out of order.
+    for name, message in order_errors({**milestones_of(incident), **valid}, set(valid)).items():
+        errors.setdefault(name, message)
     if errors:
         raise ValidationError(errors)
     moved = {name: value for name, value in changes.items() if getattr(incident, name) != value}

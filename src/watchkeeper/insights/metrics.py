@@ -13,7 +13,7 @@ from datetime import datetime
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
-from django.db.models import Count, Min
+from django.db.models import Count, Min, Q
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
@@ -29,8 +29,9 @@ from watchkeeper.incidents.models import Incident
 from watchkeeper.incidents.queries import OPEN
 from watchkeeper.notifications.models import Delivery
 from watchkeeper.notifications.models import Status as DeliveryStatus
+from watchkeeper.oncall.models import Page
 
-# Seconds from declaration to the first acknowledgement: 1, 5, 10, 20 and 30 minutes, 1 hour, 4 hours.
+# Seconds from a page being triggered to its acknowledgement: 1, 5, 10, 20 and 30 minutes, 1 hour, 4 hours.
 ACK_BUCKETS = (60.0, 300.0, 600.0, 1200.0, 1800.0, 3600.0, 14400.0)
 
 
@@ -47,15 +48,17 @@ def _counted(incidents: object) -> dict[str, int]:
 
 
 def _ack_latency() -> HistogramMetricFamily:
-    rows = Incident.objects.filter(exercise=False, acknowledged_at__isnull=False).values_list(
-        "declared_at", "acknowledged_at"
+    # Pages of exercises are left out; a page raised by hand (no incident) is real and counts.
+    pages = Page.objects.filter(acknowledged_at__isnull=False).filter(
+        Q(incident__isnull=True) | Q(incident__exercise=False)
     )
-    latencies = [max(0.0, (acked - declared).total_seconds()) for declared, acked in rows if acked is not None]
+    rows = pages.values_list("triggered_at", "acknowledged_at")
+    latencies = [max(0.0, (acked - triggered).total_seconds()) for triggered, acked in rows if acked is not None]
     buckets = [(str(bound), sum(1 for v in latencies if v <= bound)) for bound in ACK_BUCKETS]
     buckets.append(("+Inf", len(latencies)))
     family = HistogramMetricFamily(
         "watchkeeper_page_ack_latency_seconds",
-        "Seconds from an incident's declaration to its first acknowledgement (page or lead), exercises left out.",
+        "Seconds from a page being triggered to its acknowledgement, exercises left out.",
     )
     family.add_metric([], buckets=buckets, sum_value=sum(latencies))
     return family

@@ -16,6 +16,7 @@ from watchkeeper.insights import measures
 from watchkeeper.insights.charts import Bar, bar_chart
 from watchkeeper.insights.export import export_response
 from watchkeeper.insights.forms import InsightsFilterForm, parse_scope
+from watchkeeper.insights.oncall_load import oncall_load
 from watchkeeper.insights.queries import Facts, facts_for
 
 SLOWEST = 10
@@ -154,6 +155,7 @@ def insights_page(request: HttpRequest) -> HttpResponse:
         charts=_charts(summary["by_priority"], months),
         summaries=_summaries(summary["overall"], summary["by_priority"], months),
         slowest=[(f, seconds_text(f.durations["time_to_resolve_s"])) for f in slowest(facts)],
+        oncall=oncall_load(request.user, scope),
         query=query,
     )
     return render(request, "insights/insights.html", context)
