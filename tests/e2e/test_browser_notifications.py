@@ -93,7 +93,7 @@ def test_channels_routes_and_the_delivery_log_are_accessible(app_server: Any, pa
     assert failed.status == Status.FAILED
 
     page.goto(f"{base}/incidents/{incident.reference}/")
-    log = page.locator("#deliveries + table, #deliveries ~ table").first
+    log = page.locator("#deliveries ~ .wk-scroll table, #deliveries ~ table").first
     assert "Failed" in log.inner_text()
     assert "HTTP 400" in log.inner_text()
     assert_accessible(page)
