@@ -22,9 +22,11 @@ from tests.fakes.webhooks import WEBHOOK_SECRET, WebhookReceiver
 from watchkeeper.notifications import services as notifications
 from watchkeeper.notifications.models import Delivery, Status
 
+pytest_plugins = ["tests.fakes.fixtures"]
 pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(connection.vendor != "postgresql", reason="worker processes need a shared PostgreSQL database"),
+    pytest.mark.usefixtures("allow_private_endpoints"),  # the receiver listens on 127.0.0.1
 ]
 Start = Callable[[], subprocess.Popen[str]]
 
@@ -38,6 +40,7 @@ def start_worker() -> Iterator[Start]:
         "SECRET_KEY": settings.SECRET_KEY,
         "WATCHKEEPER_DELIVERY_TIMEOUT_SECONDS": "30",
         "WATCHKEEPER_DELIVERY_LEASE_SECONDS": "4",
+        "WATCHKEEPER_ALLOW_PRIVATE_ENDPOINTS": "true",
     }
     workers: list[subprocess.Popen[str]] = []
 
