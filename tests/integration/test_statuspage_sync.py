@@ -45,14 +45,16 @@ def test_a_second_node_serves_what_the_first_published(nodes: tuple[Path, Path])
     services.publish_incident(lead, make_incident(lead, service), name="Payments are failing")
     count = snapshot.write(a)
     epoch, number = snapshot_store.head()
-    assert number == 2 and count == len(SnapshotVersion.objects.get(number=2).files)
+    # Publishing may already have rendered a version of its own (how many depends on the clock's second ticking
+    # over between renders), so the newest version is what the follower must reach.
+    assert number >= 2 and count == len(SnapshotVersion.objects.get(number=number).files)
     assert b"Payments are failing" not in (b / "index.html").read_bytes()
 
     follower.check()
     assert b"Payments are failing" in (b / "index.html").read_bytes()
     assert files_in(b) == files_in(a), "both nodes serve the same files"
     manifest = json.loads((b / ".manifest.json").read_text())
-    assert (manifest["epoch"], manifest["version"]) == (epoch, 2)
+    assert (manifest["epoch"], manifest["version"]) == (epoch, number)
     assert snapshot_sync.loaded(b)
 
 
