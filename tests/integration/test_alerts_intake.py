@@ -305,3 +305,16 @@ def test_a_label_route_may_declare_the_incident_automatically(client) -> None:
     incident = AlertGroup.objects.get().incident
     assert incident is not None and incident.priority == "P1" and incident.title == "Payments down"
     assert incident.declared_by == integration.created_by
+
+
+def test_an_id_out_of_range_is_a_422_not_a_server_error(client) -> None:
+    # Found by the API fuzz run: an integer past what the database holds reached the query and gave a 500.
+    make_user("oncall1")
+    headers = auth("oncall1")
+    for path in (
+        "/api/v1/alert-groups?integration=-457533700629275344896",
+        "/api/v1/alert-groups/99999999999999999999999",
+        "/api/v1/pages/99999999999999999999999",
+    ):
+        answer = client.get(path, **headers)
+        assert answer.status_code == 422, (path, answer.content)

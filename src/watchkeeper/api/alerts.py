@@ -17,6 +17,7 @@ from watchkeeper.accounts.roles import is_admin
 from watchkeeper.alerts import queries
 from watchkeeper.alerts.models import AlertGroup, Integration
 from watchkeeper.alerts.services import groups, integrations
+from watchkeeper.api.base import Id
 from watchkeeper.catalogue.models import Service
 from watchkeeper.incidents.queries import get_incident
 from watchkeeper.incidents.visibility import can_see
@@ -178,12 +179,12 @@ def list_integrations(request: HttpRequest) -> list[Integration]:
 
 
 @router.get("/integrations/{integration_id}", response=IntegrationOut)
-def get_integration(request: HttpRequest, integration_id: int) -> Integration:
+def get_integration(request: HttpRequest, integration_id: Id) -> Integration:
     return _integration(integration_id)
 
 
 @router.patch("/integrations/{integration_id}", response=IntegrationOut)
-def update_integration(request: HttpRequest, integration_id: int, payload: IntegrationPatch) -> Integration:
+def update_integration(request: HttpRequest, integration_id: Id, payload: IntegrationPatch) -> Integration:
     _require_admin(request)
     fields = _fields(payload.dict(exclude_unset=True))
     routes = fields.pop("routes", None)
@@ -195,14 +196,14 @@ def update_integration(request: HttpRequest, integration_id: int, payload: Integ
 
 
 @router.delete("/integrations/{integration_id}", response={204: None})
-def delete_integration(request: HttpRequest, integration_id: int) -> Status[None]:
+def delete_integration(request: HttpRequest, integration_id: Id) -> Status[None]:
     _require_admin(request)
     integrations.delete_integration(_actor(request), _integration(integration_id))
     return Status(204, None)
 
 
 @router.post("/integrations/{integration_id}/rotate-key", response=CreatedOut)
-def rotate_key(request: HttpRequest, integration_id: int, payload: RotateIn) -> dict[str, Any]:
+def rotate_key(request: HttpRequest, integration_id: Id, payload: RotateIn) -> dict[str, Any]:
     _require_admin(request)
     integration = _integration(integration_id)
     overlap = timedelta(hours=payload.overlap_hours) if payload.overlap_hours is not None else None
@@ -227,9 +228,7 @@ def present(user: User, group: AlertGroup) -> dict[str, Any]:
 
 
 @router.get("/alert-groups", response=list[GroupOut])
-def list_groups(
-    request: HttpRequest, integration: int | None = None, status: str | None = None
-) -> list[dict[str, Any]]:
+def list_groups(request: HttpRequest, integration: Id | None = None, status: str | None = None) -> list[dict[str, Any]]:
     if status and status not in {"firing", "acknowledged", "resolved", "open"}:
         raise ValidationError({"status": f"{status!r} is not firing, acknowledged, resolved or open"})
     return [present(_actor(request), g) for g in queries.groups(integration=integration, status=status)[:500]]
@@ -243,24 +242,24 @@ def _group(group_id: int) -> AlertGroup:
 
 
 @router.get("/alert-groups/{group_id}", response=GroupOut)
-def get_group(request: HttpRequest, group_id: int) -> dict[str, Any]:
+def get_group(request: HttpRequest, group_id: Id) -> dict[str, Any]:
     return present(_actor(request), _group(group_id))
 
 
 @router.post("/alert-groups/{group_id}/ack", response=GroupOut)
-def acknowledge(request: HttpRequest, group_id: int) -> dict[str, Any]:
+def acknowledge(request: HttpRequest, group_id: Id) -> dict[str, Any]:
     groups.acknowledge_group(_actor(request), _group(group_id), via="api")
     return present(_actor(request), _group(group_id))
 
 
 @router.post("/alert-groups/{group_id}/resolve", response=GroupOut)
-def resolve(request: HttpRequest, group_id: int) -> dict[str, Any]:
+def resolve(request: HttpRequest, group_id: Id) -> dict[str, Any]:
     groups.resolve_group(_actor(request), _group(group_id), via="api")
     return present(_actor(request), _group(group_id))
 
 
 @router.post("/alert-groups/{group_id}/declare", response={201: GroupOut})
-def declare(request: HttpRequest, group_id: int) -> Status[dict[str, Any]]:
+def declare(request: HttpRequest, group_id: Id) -> Status[dict[str, Any]]:
     """The body is optional: one click declares with everything pre-filled from the group."""
     try:
         wants_json = request.content_type == "application/json" and request.body.strip()
@@ -274,7 +273,7 @@ def declare(request: HttpRequest, group_id: int) -> Status[dict[str, Any]]:
 
 
 @router.post("/alert-groups/{group_id}/link", response=GroupOut)
-def link(request: HttpRequest, group_id: int, payload: LinkIn) -> dict[str, Any]:
+def link(request: HttpRequest, group_id: Id, payload: LinkIn) -> dict[str, Any]:
     incident = get_incident(request.user, payload.incident)
     groups.link_group(_actor(request), _group(group_id), incident)
     return present(_actor(request), _group(group_id))

@@ -13,6 +13,7 @@ from ninja import Router
 from ninja.responses import Status
 
 from watchkeeper.accounts.roles import can_act
+from watchkeeper.api.base import Id
 from watchkeeper.api.oncall_schemas import (
     OverrideIn,
     PageIn,
@@ -221,7 +222,7 @@ def page_someone(request: HttpRequest, payload: PageIn) -> Status[dict[str, Any]
 
 
 @router.post("/pages/{page_id}/ack", response=dict[str, Any])
-def acknowledge(request: HttpRequest, page_id: int) -> dict[str, Any]:
+def acknowledge(request: HttpRequest, page_id: Id) -> dict[str, Any]:
     page = _page_for(request.user, page_id)
     if not can_act(request.user) or not isinstance(request.user, User):
         raise PermissionDenied("Only responders can acknowledge pages")
@@ -235,5 +236,5 @@ def acknowledge(request: HttpRequest, page_id: int) -> dict[str, Any]:
 
 
 @router.get("/pages/{page_id}", response=dict[str, Any])
-def get_page(request: HttpRequest, page_id: int) -> dict[str, Any]:
+def get_page(request: HttpRequest, page_id: Id) -> dict[str, Any]:
     return page_out(_page_for(request.user, page_id))
