@@ -158,7 +158,13 @@ def main() -> None:
         return
 
     scratch = Path(tempfile.mkdtemp(prefix="wk-bench-"))
-    env = {**os.environ, "WATCHKEEPER_VAR_DIR": str(scratch), "LOG_LEVEL": "WARNING"}
+    # The receiver listens on 127.0.0.1, which channels refuse unless private addresses are allowed.
+    env = {
+        **os.environ,
+        "WATCHKEEPER_VAR_DIR": str(scratch),
+        "LOG_LEVEL": "WARNING",
+        "WATCHKEEPER_ALLOW_PRIVATE_ENDPOINTS": "true",
+    }
     databases = ["sqlite"] + (["postgresql"] if args.postgres else [])
     print(f"{args.incidents} P1 incidents x {CHANNELS} webhook channels, receiver latency {LATENCY * 1000:.0f} ms")
     print(f"{'database':<11} {'workers':>7} {'msg/s':>8} {'p50 s':>7} {'p95 s':>7} {'idle P1 p95 s':>14} {'dups':>5}")
