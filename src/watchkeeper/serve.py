@@ -144,4 +144,9 @@ def serve(args: argparse.Namespace) -> int:
     if not args.no_worker:
         children.start([sys.executable, "-m", "watchkeeper.cli", "worker"])
     print(f"Watchkeeper is running on http://{args.host}:{args.port}/ (press Ctrl-C to stop)", flush=True)
-    return children.wait()
+    code = children.wait()
+    # Everything has stopped. A late second Ctrl-C (or a group signal still on its way) must not meet Python's
+    # default handler while the interpreter shuts down: that ended serve by SIGINT once in 20 cycles under load.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    return code

@@ -340,3 +340,8 @@ ONCALL = {
     "SECURITY_POLICY": os.environ.get("WATCHKEEPER_ONCALL_SECURITY_POLICY", "security"),
 }
 # --- end on call ----------------------------------------------------------------------------------------------------
+
+# Django warns (fields.W161) about a fixed default on a TimeField only when the check runs within seconds of that
+# time of day: the office hours' 09:30 and 17:30 defaults are meant to be fixed, so `check --deploy` stays clean
+# whatever the hour.
+SILENCED_SYSTEM_CHECKS = ["fields.W161"]
