@@ -355,6 +355,17 @@ def post_update(
         _check_public_allowed(actor, incident, confirm_restricted)
     if not incident.is_open:
         raise ValidationError({"body": f"{incident.reference} is {incident.status}: reopen it to post updates"})
+    late = _update_given(incident)
+    entry = _record(incident, actor, EntryKind.UPDATE, body.strip(), public=public, late=late)
+    tick(incident, Step.INVESTIGATING_WITH_REPORT, actor)
+    _publish(
+        events.UPDATED, incident, actor, entry_id=entry.pk, public=public, confirmed=public and incident.restricted
+    )
+    return entry
+
+
+def _update_given(incident: Incident) -> bool:
+    """An update was given now: the update clock restarts from it. Returns whether it came after it was due."""
     now = timezone.now()
     late = incident.next_update_due is not None and now > incident.next_update_due
     incident.last_update_at = now
@@ -362,12 +373,7 @@ def post_update(
         incident.updates_late += 1
     clocks.recompute(incident)
     _save(incident)
-    entry = _record(incident, actor, EntryKind.UPDATE, body.strip(), public=public, late=late)
-    tick(incident, Step.INVESTIGATING_WITH_REPORT, actor)
-    _publish(
-        events.UPDATED, incident, actor, entry_id=entry.pk, public=public, confirmed=public and incident.restricted
-    )
-    return entry
+    return late
 
 
 def _check_public_allowed(actor: User, incident: Incident, confirm_restricted: bool) -> None:
@@ -390,15 +396,7 @@ def record_status_page_post(
     the update clock (a backfill, dated in the past, does not). The status page checked who may publish;
     ``via`` tells it not to copy this back."""
     incident = Incident.objects.select_for_update().select_related("service").get(pk=incident.pk)
-    late = False
-    if incident.is_open and reset_clock:
-        now = timezone.now()
-        late = incident.next_update_due is not None and now > incident.next_update_due
-        incident.last_update_at = now
-        if late:
-            incident.updates_late += 1
-        clocks.recompute(incident)
-        _save(incident)
+    late = _update_given(incident) if incident.is_open and reset_clock else False
     entry = _record(incident, actor, EntryKind.UPDATE, text.strip(), public=True, late=late, via=STATUS_PAGE)
     _publish(events.UPDATED, incident, actor, entry_id=entry.pk, public=True, via=STATUS_PAGE)
     return entry
