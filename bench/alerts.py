@@ -28,6 +28,11 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))
+
+from databases import fresh_database  # noqa: E402 (bench/ is not a package)
+from results import GOAL_MISSED, record  # noqa: E402
+
 RATE = 50
 
 
@@ -148,13 +153,7 @@ def main() -> None:
     args = parser.parse_args()
     scratch = Path(tempfile.mkdtemp(prefix="bench-alerts-"))
     database_url = args.postgres or f"sqlite:///{scratch / 'bench.sqlite3'}"
-    if args.postgres:
-        import psycopg
-
-        name = args.postgres.rsplit("/", 1)[1]
-        with psycopg.connect(args.postgres.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-            conn.execute(f'CREATE DATABASE "{name}"')
+    fresh_database(database_url)
     env = {
         "WATCHKEEPER_VAR_DIR": str(scratch),
         "DATABASE_URL": database_url,
@@ -203,9 +202,6 @@ def main() -> None:
         f" (goal p99 < 150 ms: {'met' if p99 < 150 else 'NOT met'}); mean {statistics.mean(latencies) * 1000:.1f} ms"
     )
     print(f"most one worker sustains: {rate:.0f} notifications/s (8 senders, closed loop)")
-    sys.path.insert(0, str(ROOT / "bench"))
-    from results import GOAL_MISSED, record
-
     database = "PostgreSQL" if connection.vendor == "postgresql" else "SQLite"
     record("alerts", f"ingest p99 at {RATE} req/s", p99, "ms", "under 150 ms", p99 < 150, database)
     record(

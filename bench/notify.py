@@ -25,7 +25,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 
-from results import GOAL_MISSED, record  # noqa: E402 (bench/ is not a package)
+from databases import fresh_database  # noqa: E402 (bench/ is not a package)
+from results import GOAL_MISSED, record  # noqa: E402
 
 CHANNELS = 5
 LATENCY = 0.05
@@ -135,13 +136,9 @@ def child(database_url: str, workers: int, incidents: int, idle_runs: int, inter
 
 
 def _postgres_url(base: str, name: str) -> str:
-    import psycopg
-
-    admin_url = base.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        conn.execute(f'CREATE DATABASE "{name}"')
-    return base.rsplit("/", 1)[0] + f"/{name}"
+    url = base.rsplit("/", 1)[0] + f"/{name}"
+    fresh_database(url)
+    return url
 
 
 def main() -> None:

@@ -25,7 +25,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 
-from databases import ensure_database  # noqa: E402 (bench/ is not a package)
+from databases import fresh_database  # noqa: E402 (bench/ is not a package)
 from results import GOAL_MISSED, record  # noqa: E402
 
 sys.path.insert(0, str(ROOT))
@@ -164,7 +164,7 @@ def main() -> None:
             "DJANGO_SETTINGS_MODULE": "watchkeeper.settings",
         }
     )
-    ensure_database(url)
+    fresh_database(url)
     import django
 
     django.setup()

@@ -38,7 +38,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 
-from results import GOAL_MISSED, record  # noqa: E402 (bench/ is not a package)
+from databases import fresh_database  # noqa: E402 (bench/ is not a package)
+from results import GOAL_MISSED, record  # noqa: E402
 
 WHSEC = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
 PATHS = ["/status/", "/status/api/v2/summary.json"]
@@ -431,13 +432,7 @@ def main() -> None:
     database_url = args.postgres or f"sqlite:///{scratch / 'bench.sqlite3'}"
     global DATABASE
     DATABASE = "PostgreSQL" if args.postgres else "SQLite"
-    if args.postgres:
-        import psycopg
-
-        base, name = args.postgres.rsplit("/", 1)
-        with psycopg.connect(base + "/postgres", autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-            conn.execute(f'CREATE DATABASE "{name}"')
+    fresh_database(database_url)
     setup_django(scratch, database_url)
     world = make_world()
     ok = True

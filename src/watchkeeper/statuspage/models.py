@@ -241,10 +241,12 @@ class SnapshotBlob(models.Model):
 class SnapshotVersion(models.Model):
     """One published state of the whole snapshot: every file name with the digest of its content.
 
-    Numbers only grow; every web node serves the highest one it has fetched and copies it to its own disk.
+    Numbers only grow; every web node serves the highest one it has fetched and copies it to its own disk. The
+    writer numbers each version from the head row it holds locked, not from a sequence: a sequence skips numbers
+    on every rolled-back transaction, so the numbers would not say how many versions there were.
     """
 
-    number = models.BigAutoField(primary_key=True)
+    number = models.BigIntegerField(primary_key=True)
     created_at = models.DateTimeField()
     digest = models.CharField(max_length=64, help_text="SHA-256 of the manifest, so an unchanged render adds nothing")
     files = models.JSONField(help_text="File name to blob digest")

@@ -74,7 +74,9 @@ def publish(render: Callable[[], dict[str, bytes]]) -> tuple[str, SnapshotVersio
             [SnapshotBlob(digest=d, content=c) for d, c in by_digest.items() if d not in known],
             ignore_conflicts=True,
         )
-        version = SnapshotVersion.objects.create(created_at=timezone.now(), digest=digest, files=manifest)
+        version = SnapshotVersion.objects.create(
+            number=head.version + 1, created_at=timezone.now(), digest=digest, files=manifest
+        )
         head.version = version.number
         head.updated_at = version.created_at
         head.save(update_fields=["version", "updated_at"])

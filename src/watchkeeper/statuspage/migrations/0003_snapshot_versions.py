@@ -30,7 +30,7 @@ class Migration(migrations.Migration):
         migrations.CreateModel(
             name="SnapshotVersion",
             fields=[
-                ("number", models.BigAutoField(primary_key=True, serialize=False)),
+                ("number", models.BigIntegerField(primary_key=True, serialize=False)),
                 ("created_at", models.DateTimeField()),
                 (
                     "digest",
