@@ -8,6 +8,23 @@ import pytest
 
 from tests.factories import static_files
 
+# CI runs the suite twice, on SQLite and on PostgreSQL. What does not depend on the database (the browser, the
+# process supervision of serve and worker, start-up checks) runs once, in the SQLite pass; the benchmark smoke run
+# covers both databases, so it runs once, in the PostgreSQL pass. WATCHKEEPER_EVERY_PASS=1 runs everything.
+ON_POSTGRES = os.environ.get("DATABASE_URL", "").startswith("postgres")
+EVERY_PASS = os.environ.get("WATCHKEEPER_EVERY_PASS") == "1"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    if EVERY_PASS:
+        return
+    for item in items:
+        if ON_POSTGRES and (item.get_closest_marker("browser") or item.get_closest_marker("sqlite_pass")):
+            item.add_marker(pytest.mark.skip(reason="runs once, in the SQLite pass: it needs no particular database"))
+        if not ON_POSTGRES and item.get_closest_marker("postgres_pass"):
+            item.add_marker(pytest.mark.skip(reason="runs once, in the PostgreSQL pass, which covers both databases"))
+
+
 # Playwright's sync API keeps an event loop on the main thread; the test's own ORM calls are still synchronous.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 

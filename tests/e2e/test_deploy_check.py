@@ -7,7 +7,12 @@ import secrets
 import subprocess
 from pathlib import Path
 
+import pytest
+
 from tests.e2e.test_cli import WATCHKEEPER
+
+# Process supervision and start-up checks do not depend on the database: one CI pass runs them.
+pytestmark = pytest.mark.sqlite_pass
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 

@@ -20,11 +20,8 @@ import pytest
 
 from tests.e2e.nodes import WebNode, wait_for
 
-# It brings its own (hanging) database address, so one CI pass is enough: the SQLite one.
-pytestmark = pytest.mark.skipif(
-    os.environ.get("DATABASE_URL", "").startswith("postgres") and os.environ.get("WATCHKEEPER_PRIVATE_PG_TESTS") != "1",
-    reason="runs once, in the SQLite pass",
-)
+# It brings its own (hanging) database address, so one CI pass is enough.
+pytestmark = pytest.mark.sqlite_pass
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@
 
 The cluster is private (initdb in a temporary folder, a free port), so stopping it touches nobody else's work. It
 needs only the PostgreSQL binaries, so it runs in the SQLite pass of CI and is skipped in the PostgreSQL pass
-(set WATCHKEEPER_PRIVATE_PG_TESTS=1 to run it there too).
+(set WATCHKEEPER_EVERY_PASS=1 to run it there too).
 """
 
 from __future__ import annotations
@@ -25,13 +25,9 @@ from tests.e2e.nodes import WebNode, cli, wait_for, worker
 from tests.e2e.pgcluster import AVAILABLE, PrivateCluster
 from tests.fakes.webhooks import WEBHOOK_SECRET, WebhookReceiver
 
-ON_POSTGRES = os.environ.get("DATABASE_URL", "").startswith("postgres")
 pytestmark = [
     pytest.mark.skipif(not AVAILABLE, reason="needs the PostgreSQL binaries (apt-get install postgresql)"),
-    pytest.mark.skipif(
-        ON_POSTGRES and os.environ.get("WATCHKEEPER_PRIVATE_PG_TESTS") != "1",
-        reason="runs once, in the SQLite pass: it brings its own PostgreSQL",
-    ),
+    pytest.mark.sqlite_pass,  # it brings its own PostgreSQL
 ]
 
 

@@ -16,6 +16,9 @@ import pytest
 
 from tests.e2e.test_cli import WATCHKEEPER, run
 
+# Process supervision and start-up checks do not depend on the database: one CI pass runs them.
+pytestmark = pytest.mark.sqlite_pass
+
 
 def free_port() -> int:
     with socket.socket() as sock:

@@ -13,6 +13,9 @@ import pytest
 from tests.e2e.test_cli import WATCHKEEPER, run
 from tests.e2e.test_serve import free_port, wait_for
 
+# Process supervision and start-up checks do not depend on the database: one CI pass runs them.
+pytestmark = pytest.mark.sqlite_pass
+
 
 @pytest.mark.skipif(not Path("build/static/govuk-frontend.min.css").exists(), reason="assets not built (make assets)")
 def test_serve_logs_django_requests_and_sums_snapshot_hits(tmp_path: Path) -> None:

@@ -14,6 +14,9 @@ from tests.e2e.test_cli import WATCHKEEPER, run
 from tests.e2e.test_serve import free_port, wait_for
 from watchkeeper.cli import main
 
+# Process supervision and start-up checks do not depend on the database: one CI pass runs them.
+pytestmark = pytest.mark.sqlite_pass
+
 needs_assets = pytest.mark.skipif(
     not Path("build/static/govuk-frontend.min.css").exists(), reason="assets not built (make assets)"
 )
