@@ -174,7 +174,9 @@ def _succeeded(delivery_id: int, number: int, sent: Sent) -> None:
     row.sent_at = now
     row.external_id = sent.external_id[:200]
     row.save(update_fields=["status", "sent_at", "external_id"])
-    if sent.thread and row.channel_id:
+    # Only a channel that is itself the conversation keeps a thread: an on-call channel's messages go to different
+    # people's direct messages as the rota turns.
+    if sent.thread and row.channel is not None and row.channel.kind == row.kind:
         Thread.objects.get_or_create(
             incident_id=row.incident_id,
             channel_id=row.channel_id,

@@ -17,7 +17,8 @@ class ChannelForm(forms.Form):
     target = forms.CharField(
         max_length=500,
         label="Where messages go",
-        help_text="A Slack channel (#incidents), email addresses separated by commas, a phone number or a URL.",
+        help_text="A Slack channel (#incidents), email addresses separated by commas, a phone number, a URL, or "
+        "for whoever is on call, the schedule's short name.",
         required=False,
     )
     secret = forms.CharField(

@@ -16,6 +16,8 @@ class Kind(models.TextChoices):
     NOTIFY_EMAIL = "notify_email", "GOV.UK Notify email"
     NOTIFY_SMS = "notify_sms", "GOV.UK Notify text message"
     WEBHOOK = "webhook", "Webhook"
+    # Not a place but a rota: each message goes to whoever the schedule (the target) says is on call then.
+    ONCALL = "oncall", "Whoever is on call on a schedule"
 
 
 class Audience(models.TextChoices):

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from django.contrib.auth.models import User
@@ -63,6 +65,28 @@ class Target:
     kind: str
     recipient: str
     audience: str
+
+
+# A channel that stands for people found only when a message is routed ("whoever is on call on this schedule"):
+# the app that knows them registers how to find them (on call does, for Kind.ONCALL), so this app never imports it.
+Expander = Callable[[Target, datetime], list[Target]]
+EXPANDERS: dict[str, Expander] = {}
+TARGET_CHECKS: dict[str, Callable[[str], str | None]] = {}
+
+
+def expand_with(kind: str, expander: Expander, check: Callable[[str], str | None]) -> None:
+    """check(target) names what is wrong with a channel's target, or returns None; it runs when the channel is saved."""
+    EXPANDERS[kind] = expander
+    TARGET_CHECKS[kind] = check
+
+
+def expand(targets: list[Target], now: datetime) -> list[Target]:
+    """A target that stands for people becomes those people, as they are at this instant."""
+    found: list[Target] = []
+    for target in targets:
+        expander = EXPANDERS.get(target.kind)
+        found += expander(target, now) if expander else [target]
+    return found
 
 
 def routes_for(incident: Incident) -> list[Route]:
@@ -138,6 +162,7 @@ def record(
     from watchkeeper.notifications import delivery
 
     now = timezone.now()
+    targets = expand(targets, now)
     full = messages.build_payload(name, incident, now, data, text)
     withheld = messages.build_payload(name, incident, now, data, withheld=True) if incident.restricted else full
     keyed: dict[str, Target] = {}

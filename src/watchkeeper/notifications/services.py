@@ -72,6 +72,11 @@ def _target_error(kind: str, target: str) -> str | None:
         return None if addresses else "Enter an email address"
     if kind == Kind.NOTIFY_SMS and not PHONE.match(target):
         return "Enter a phone number, like 07700 900 982 or +44 7700 900 982"
+    if kind == Kind.ONCALL:
+        from watchkeeper.notifications.routing import TARGET_CHECKS
+
+        check = TARGET_CHECKS.get(kind)
+        return check(target) if check else "On-call schedules are not available here"
     if kind == Kind.SLACK and not re.match(r"^#?[A-Za-z0-9._-]{1,80}$", target):
         return "Enter a Slack channel name or ID, like #incidents or C0123456789"
     return None

@@ -120,6 +120,8 @@ def help_text(command: str) -> str:
             f"`{command} update [INC-…] <text>`: a stakeholder update (resets the update clock)",
             f"`{command} note [INC-…] <text>`: a note on the timeline",
             f"`{command} resolve [INC-…] <summary>`: resolve with how it was fixed",
+            f"`{command} oncall [schedule] [ISO time]`: who is on call now (or then), on every schedule or one",
+            f"`{command} page <policy|@person> [INC-…] <what is wrong>`: page them; in an incident's channel, for it",
             f"`{command} show [INC-…]`, `{command} list`, `{command} help`",
         ]
     )

@@ -53,7 +53,7 @@ class Transport(Protocol):
 
 
 def transport_for(kind: str) -> Transport:
-    from watchkeeper.notifications.channels import email, notify, slack, teams, webhook
+    from watchkeeper.notifications.channels import email, notify, oncall, slack, teams, webhook
 
     transports: dict[str, Transport] = {
         "slack": slack.SlackTransport(),
@@ -63,6 +63,7 @@ def transport_for(kind: str) -> Transport:
         "notify_email": notify.NotifyTransport(),
         "notify_sms": notify.NotifyTransport(),
         "webhook": webhook.WebhookTransport(),
+        "oncall": oncall.UnreachableTransport(),
     }
     return transports[kind]
 

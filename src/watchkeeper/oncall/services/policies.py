@@ -10,7 +10,7 @@ from django.db import transaction
 
 from watchkeeper.catalogue.models import Service, Team
 from watchkeeper.domain.priority import Priority
-from watchkeeper.notifications.models import Channel
+from watchkeeper.notifications.models import Channel, Kind
 from watchkeeper.oncall.models import EscalationPolicy, EscalationStep, PagingRule, Schedule, StepTarget
 from watchkeeper.oncall.services.schedules import invalid, require_responder
 
@@ -34,6 +34,10 @@ def _target(prefix: str, data: Any, errors: dict[str, str]) -> dict[str, Any] | 
     channel = Channel.objects.filter(pk=data["channel"]).first() if str(data["channel"]).isdigit() else None
     if channel is None:
         errors[f"{prefix}.channel"] = f"unknown channel {data['channel']!r}"
+    elif channel.kind == Kind.ONCALL:
+        # A page follows the rota step by step itself; the channel is for incident messages.
+        schedule = f'{{"schedule": "{channel.target}"}}'
+        errors[f"{prefix}.channel"] = f"{channel.name} stands for a schedule: name it as {schedule}"
     return {"channel": channel}
 
 
