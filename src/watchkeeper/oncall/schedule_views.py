@@ -58,7 +58,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def schedule_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    schedule = get_object_or_404(queries.schedules(), slug=slug)
+    schedule = get_object_or_404(queries.schedules_with_layers(), slug=slug)
     override_form = OverrideForm(prefix="override")
     swap_form = SwapForm(prefix="swap")
     for form in (override_form, swap_form):
@@ -125,7 +125,7 @@ def _names(text: str) -> list[str]:
 
 def schedule_edit(request: HttpRequest, slug: str | None = None) -> HttpResponse:
     actor = _me(request)
-    schedule = get_object_or_404(queries.schedules(), slug=slug) if slug else None
+    schedule = get_object_or_404(queries.schedules_with_layers(), slug=slug) if slug else None
     initial: dict[str, Any] = {}
     if schedule is not None:
         layer = schedule.layers.all()[0] if schedule.layers.all() else None
