@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 
 from watchkeeper.govuk_forms import LocalTimeField
-from watchkeeper.oncall.models import EscalationPolicy
+from watchkeeper.oncall.models import ContactKind, EscalationPolicy
 
 
 class PageForm(forms.Form):
@@ -99,4 +99,31 @@ class PolicyForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text="One step a line: minutes to wait, then targets, for example: 5 schedule:platform-primary user:alice",
         error_messages={"required": "Add at least one step"},
+    )
+
+
+class ContactMethodForm(forms.Form):
+    kind = forms.ChoiceField(
+        choices=ContactKind.choices,
+        label="How should a page reach you?",
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select how to contact you"},
+    )
+    address = forms.CharField(
+        max_length=200,
+        label="Phone number, email address or Slack member ID",
+        error_messages={"required": "Enter a phone number, email address or Slack member ID"},
+    )
+    delay_minutes = forms.IntegerField(
+        initial=0,
+        min_value=0,
+        max_value=60,
+        label="Minutes to wait before using it",
+        help_text="0 to try it as soon as you are paged.",
+        error_messages={
+            "required": "Enter how many minutes to wait, 0 for none",
+            "invalid": "Enter the minutes as a whole number, like 5",
+            "min_value": "Enter a delay from 0 to 60 minutes",
+            "max_value": "Enter a delay from 0 to 60 minutes",
+        },
     )
