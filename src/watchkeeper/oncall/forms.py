@@ -69,10 +69,20 @@ class ScheduleForm(forms.Form):
         help_text="The team's short name.", error_messages={"required": "Say which team runs the schedule"}
     )
     time_zone = forms.CharField(initial="Europe/London", label="Time zone")
-    layer_name = forms.CharField(label="Rotation name", initial="Primary")
+
+
+class LayerForm(forms.Form):
+    """One rotation of a schedule; a formset of these, lowest first, is the schedule's layers."""
+
+    name = forms.CharField(label="Rotation name", initial="Primary", error_messages={"required": "Name the rotation"})
     members = forms.CharField(label="Members, in order", help_text="Usernames, separated by commas.", required=False)
     turn = forms.ChoiceField(choices=TURNS, label="Turn")
-    turn_length = forms.IntegerField(initial=1, label="Turns last", help_text="How many hours, days or weeks.")
+    turn_length = forms.IntegerField(
+        initial=1,
+        label="Turns last",
+        help_text="How many hours, days or weeks.",
+        error_messages={"required": "Enter how long a turn lasts", "invalid": "Enter the turn length as a number"},
+    )
     start = LocalTimeField(
         label="First handoff",
         help_text="Local time, for example 2026-10-19 09:00",
@@ -84,6 +94,19 @@ class ScheduleForm(forms.Form):
         label="Office calendar of service",
         help_text="A service's short name, for its office hours and bank holidays.",
     )
+
+
+class BaseLayerFormSet(forms.BaseFormSet):  # type: ignore[type-arg]
+    def add_fields(self, form: forms.Form, index: int | None) -> None:
+        super().add_fields(form, index)
+        form.fields["ORDER"].label = "Position"
+        form.fields["ORDER"].help_text = "1 is the lowest layer; a higher layer wins wherever it has someone."
+        form.fields["DELETE"].label = "Remove this rotation when I save"
+
+
+LayerFormSet = forms.formset_factory(
+    LayerForm, formset=BaseLayerFormSet, extra=0, can_delete=True, can_order=True, min_num=0
+)
 
 
 class PolicyForm(forms.Form):
