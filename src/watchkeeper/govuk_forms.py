@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any
 
@@ -53,10 +53,19 @@ def field_params(bound: forms.BoundField, **extra: Any) -> dict[str, Any]:
     return params
 
 
-def error_summary(form: forms.BaseForm) -> dict[str, Any] | None:
-    """govukErrorSummary parameters linking each message to its field, or None when the form is valid."""
-    if not form.is_bound or not form.errors:
-        return None
+def error_summary(form: forms.BaseForm, others: Iterable[forms.BaseForm] = ()) -> dict[str, Any] | None:
+    """govukErrorSummary parameters linking each message to its field, or None when every form is valid.
+
+    ``others`` are the forms of a formset shown on the same page (a schedule's layers): one summary lists all.
+    """
+    items: list[dict[str, str]] = []
+    for each in (form, *others):
+        if each.is_bound:
+            items += _summary_items(each)
+    return {"titleText": "There is a problem", "errorList": items} if items else None
+
+
+def _summary_items(form: forms.BaseForm) -> list[dict[str, str]]:
     items: list[dict[str, str]] = []
     for name, errors in form.errors.items():
         for error in errors:
@@ -67,7 +76,7 @@ def error_summary(form: forms.BaseForm) -> dict[str, Any] | None:
                 # Radios and checkboxes: the macro gives the first option the field's own id.
                 anchor = bound.auto_id if isinstance(bound.field.widget, forms.RadioSelect) else bound.id_for_label
                 items.append({"text": str(error), "href": f"#{anchor}"})
-    return {"titleText": "There is a problem", "errorList": items}
+    return items
 
 
 def apply_service(form: forms.BaseForm, save: Callable[[], object]) -> bool:

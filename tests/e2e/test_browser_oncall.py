@@ -9,7 +9,7 @@ import pytest
 from tests.e2e.browser import assert_accessible
 from tests.e2e.test_browser_notifications import sign_in
 from tests.factories import make_incident, make_policy, make_schedule, make_service, make_team, make_user
-from watchkeeper.oncall.models import Override, Page, PageStatus, Swap
+from watchkeeper.oncall.models import ContactMethod, Override, Page, PageStatus, Schedule, Swap
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -80,3 +80,59 @@ def test_who_is_on_call_schedules_overrides_swaps_and_a_page_are_accessible(app_
     assert f"Timeline of page {created.pk}" in page.locator("main").inner_text()
     assert_accessible(page)
     assert Swap.objects.count() == 1
+
+
+def test_a_person_manages_their_contact_methods_by_keyboard(app_server: Any, page: Any) -> None:
+    base = app_server.url
+    make_user("ada")
+    sign_in(page, base, "ada")
+
+    page.goto(f"{base}/oncall/contact-methods/")
+    assert_accessible(page)
+    page.get_by_label("Text message (GOV.UK Notify)").check()
+    page.get_by_label("Phone number, email address or Slack member ID").fill("not a number")
+    press(page, "Add contact method")
+    assert "Enter a phone number" in page.locator(".govuk-error-summary").inner_text()
+    assert page.title().startswith("Error: ")
+    assert_accessible(page)
+    page.get_by_label("Phone number, email address or Slack member ID").fill("07700 900 982")
+    press(page, "Add contact method")
+    page.get_by_role("radio", name="Email").check()
+    page.get_by_label("Phone number, email address or Slack member ID").fill("ada@example.gov.uk")
+    press(page, "Add contact method")
+    table = page.get_by_role("table", name="Your contact methods, in the order they are tried")
+    assert "07700 900 982" in table.inner_text()
+    assert_accessible(page)
+    press(page, "Move up Email ada@example.gov.uk")
+    rows = page.locator("tbody tr")
+    assert "ada@example.gov.uk" in rows.nth(0).inner_text()
+    press(page, "Remove Text message (GOV.UK Notify) 07700 900 982")
+    assert "07700 900 982" not in page.locator("main").inner_text()
+    assert ContactMethod.objects.filter(user__username="ada").count() == 1
+
+
+def test_the_schedule_editor_adds_a_second_rotation_and_names_its_errors(app_server: Any, page: Any) -> None:
+    base = app_server.url
+    make_team("platform", name="Platform")
+    make_user("ada")
+    sign_in(page, base, "ada")
+
+    page.goto(f"{base}/oncall/schedules/new")
+    page.get_by_label("Name", exact=True).fill("Platform")
+    page.get_by_label("Short name").fill("platform")
+    page.get_by_label("Team").fill("platform")
+    page.locator("#id_layers-0-members").fill("ada")
+    page.locator("#id_layers-0-start").fill("2026-10-19 09:00")
+    press(page, "Add another rotation")
+    assert "Rotation 2" in page.locator("main").inner_text()
+    assert page.locator("#id_layers-0-members").input_value() == "ada", "what was typed is kept"
+    assert_accessible(page)
+    page.locator("#id_layers-1-name").fill("Nights")
+    page.locator("#id_layers-1-start").fill("2026-10-19 17:30")
+    press(page, "Save")
+    assert "at least one member" in page.locator(".govuk-error-summary").inner_text()
+    assert page.title().startswith("Error: ")
+    assert_accessible(page)
+    page.locator("#id_layers-1-members").fill("ada")
+    press(page, "Save")
+    assert Schedule.objects.get(slug="platform").layers.count() == 2

@@ -83,6 +83,8 @@ PARAMETERS: dict[str, Fill] = {
     "key": lambda w: w.values["key"],
     # Swaps belong to rotas, not incidents: any id will do to prove the route refuses outsiders.
     "swap_id": lambda w: "999999",
+    # Contact methods belong to people, not incidents: any id proves the route refuses someone else's.
+    "method_id": lambda w: "999999",
 }
 # A name that means a different object on different routes, keyed by the route's namespaced URL name.
 ROUTE_PARAMETERS: dict[tuple[str, str], Fill] = {
@@ -97,6 +99,7 @@ ROUTE_PARAMETERS: dict[tuple[str, str], Fill] = {
     ("alerts:group-action", "pk"): lambda w: w.values["group"],
     ("alerts:group-action", "action"): lambda w: "ack",
     ("oncall:swap", "action"): lambda w: "take",
+    ("oncall:contact_method", "action"): lambda w: "remove",
 }
 
 

@@ -62,6 +62,17 @@ def test_who_is_on_call_follows_the_turns_and_says_from_and_until() -> None:
     assert on_call_at([weekly()], [], local(2026, 10, 1)).user is None, "nobody before the rota starts"
 
 
+def test_a_stretch_far_longer_than_any_turn_is_reported_whole() -> None:
+    """The lookup starts with a window of one short turn and widens it: a long stretch must not come back cut."""
+    hourly = Rotation("Hourly", ("alice", "bob"), Turn.HOURLY, 1, local(2026, 10, 19, 9))
+    sabbatical = Override(local(2026, 11, 1), local(2027, 1, 15), "carol", "covering the winter")
+    shift = on_call_at([hourly], [sabbatical], local(2026, 12, 10, 3, 17))
+    assert (shift.user, shift.start, shift.end) == ("carol", local(2026, 11, 1), local(2027, 1, 15))
+    gap = on_call_at([weekly(start=local(2027, 6, 7, 9))], [], local(2027, 1, 1))
+    assert gap.user is None and gap.end == local(2027, 6, 7, 9), "a gap runs until the rota starts"
+    assert on_call_at([hourly], [sabbatical], local(2027, 1, 15, 0, 30)).end == local(2027, 1, 15, 1)
+
+
 def test_a_higher_layer_wins_where_it_has_someone_and_overrides_win_over_every_layer() -> None:
     base = weekly(("alice",))
     evenings = Rotation(

@@ -35,8 +35,8 @@ router = Router(tags=["on call"])
 MAX_WINDOW = timedelta(days=400)
 
 
-def _schedule(slug: str) -> Schedule:
-    found = queries.schedules().filter(slug=slug).first()
+def _schedule(slug: str, layers: bool = False) -> Schedule:
+    found = (queries.schedules_with_layers() if layers else queries.schedules()).filter(slug=slug).first()
     if found is None:
         raise Http404(f"No schedule {slug}")
     return found
@@ -68,25 +68,25 @@ def _dump(payload: Any) -> dict[str, Any]:
 
 @router.get("/schedules", response=list[dict[str, Any]])
 def list_schedules(request: HttpRequest) -> list[dict[str, Any]]:
-    return [schedule_out(s) for s in queries.schedules()]
+    return [schedule_out(s) for s in queries.schedules_with_layers()]
 
 
 @router.post("/schedules", response={201: dict[str, Any]})
 def create_schedule(request: HttpRequest, payload: ScheduleIn) -> Status[dict[str, Any]]:
     data = payload.dict()
     schedule = services.create_schedule(request.user, **data)
-    return Status(201, schedule_out(_schedule(schedule.slug)))
+    return Status(201, schedule_out(_schedule(schedule.slug, layers=True)))
 
 
 @router.get("/schedules/{slug}", response=dict[str, Any])
 def get_schedule(request: HttpRequest, slug: str) -> dict[str, Any]:
-    return schedule_out(_schedule(slug))
+    return schedule_out(_schedule(slug, layers=True))
 
 
 @router.patch("/schedules/{slug}", response=dict[str, Any])
 def update_schedule(request: HttpRequest, slug: str, payload: SchedulePatch) -> dict[str, Any]:
     schedule = services.update_schedule(request.user, _schedule(slug), **_dump(payload))
-    return schedule_out(_schedule(schedule.slug))
+    return schedule_out(_schedule(schedule.slug, layers=True))
 
 
 @router.delete("/schedules/{slug}", response={204: None})

@@ -240,18 +240,21 @@ def _layer_at(per_layer: list[list[Shift]], cursors: list[int], begin: datetime,
 def on_call_at(layers: Sequence[Rotation], overrides: Sequence[Override], instant: datetime) -> Shift:
     """Who is on call at ``instant``, with the whole stretch of that cover (or gap) around it.
 
-    Looks a turn or so either side first, which is almost always enough; a stretch that reaches the edge of
-    what was looked at (a long gap, a long override) is looked at again more widely, up to about a year.
+    The work grows with the stretch of time looked at, so it looks the shortest turn (at most a day) either side
+    first, which is enough wherever layers or office hours hand over often; then the longest turn and a day; a
+    stretch that still reaches the edge of what was looked at (a long gap, a long override) is looked at again
+    more widely, up to about a year. A stretch that ends inside the window ends there whatever lies beyond it.
     """
     instant = require_aware(instant, "instant").astimezone(UTC)
-    reach = max((layer.nominal for layer in layers), default=timedelta(days=1)) + timedelta(days=1)
+    turns = [layer.nominal for layer in layers] or [timedelta(days=1)]
+    reach, wider = min(*turns, timedelta(days=1)), max(turns) + timedelta(days=1)
     while True:
         found = [s for s in schedule_shifts(layers, overrides, instant - reach, instant + reach) if s.end > instant]
         shift = found[0]
         inside = shift.start > instant - reach and shift.end < instant + reach
         if inside or reach >= MAX_REACH:
             return shift
-        reach = min(reach * 4, MAX_REACH)
+        reach = wider if reach < wider else min(reach * 4, MAX_REACH)
 
 
 def coverage_pct(shifts: Sequence[Shift]) -> float:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 
 from watchkeeper.govuk_forms import LocalTimeField
-from watchkeeper.oncall.models import EscalationPolicy
+from watchkeeper.oncall.models import ContactKind, EscalationPolicy
 
 
 class PageForm(forms.Form):
@@ -69,10 +69,20 @@ class ScheduleForm(forms.Form):
         help_text="The team's short name.", error_messages={"required": "Say which team runs the schedule"}
     )
     time_zone = forms.CharField(initial="Europe/London", label="Time zone")
-    layer_name = forms.CharField(label="Rotation name", initial="Primary")
+
+
+class LayerForm(forms.Form):
+    """One rotation of a schedule; a formset of these, lowest first, is the schedule's layers."""
+
+    name = forms.CharField(label="Rotation name", initial="Primary", error_messages={"required": "Name the rotation"})
     members = forms.CharField(label="Members, in order", help_text="Usernames, separated by commas.", required=False)
     turn = forms.ChoiceField(choices=TURNS, label="Turn")
-    turn_length = forms.IntegerField(initial=1, label="Turns last", help_text="How many hours, days or weeks.")
+    turn_length = forms.IntegerField(
+        initial=1,
+        label="Turns last",
+        help_text="How many hours, days or weeks.",
+        error_messages={"required": "Enter how long a turn lasts", "invalid": "Enter the turn length as a number"},
+    )
     start = LocalTimeField(
         label="First handoff",
         help_text="Local time, for example 2026-10-19 09:00",
@@ -84,6 +94,19 @@ class ScheduleForm(forms.Form):
         label="Office calendar of service",
         help_text="A service's short name, for its office hours and bank holidays.",
     )
+
+
+class BaseLayerFormSet(forms.BaseFormSet):  # type: ignore[type-arg]
+    def add_fields(self, form: forms.Form, index: int | None) -> None:
+        super().add_fields(form, index)
+        form.fields["ORDER"].label = "Position"
+        form.fields["ORDER"].help_text = "1 is the lowest layer; a higher layer wins wherever it has someone."
+        form.fields["DELETE"].label = "Remove this rotation when I save"
+
+
+LayerFormSet = forms.formset_factory(
+    LayerForm, formset=BaseLayerFormSet, extra=0, can_delete=True, can_order=True, min_num=0
+)
 
 
 class PolicyForm(forms.Form):
@@ -99,4 +122,31 @@ class PolicyForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text="One step a line: minutes to wait, then targets, for example: 5 schedule:platform-primary user:alice",
         error_messages={"required": "Add at least one step"},
+    )
+
+
+class ContactMethodForm(forms.Form):
+    kind = forms.ChoiceField(
+        choices=ContactKind.choices,
+        label="How should a page reach you?",
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select how to contact you"},
+    )
+    address = forms.CharField(
+        max_length=200,
+        label="Phone number, email address or Slack member ID",
+        error_messages={"required": "Enter a phone number, email address or Slack member ID"},
+    )
+    delay_minutes = forms.IntegerField(
+        initial=0,
+        min_value=0,
+        max_value=60,
+        label="Minutes to wait before using it",
+        help_text="0 to try it as soon as you are paged.",
+        error_messages={
+            "required": "Enter how many minutes to wait, 0 for none",
+            "invalid": "Enter the minutes as a whole number, like 5",
+            "min_value": "Enter a delay from 0 to 60 minutes",
+            "max_value": "Enter a delay from 0 to 60 minutes",
+        },
     )

@@ -3,16 +3,26 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from django.contrib.auth.models import User
 from django.db.models import Prefetch, QuerySet
 
+from watchkeeper.catalogue.models import Service
 from watchkeeper.catalogue.queries import calendar_for
 from watchkeeper.domain import rota
+from watchkeeper.domain.office_time import OfficeCalendar
+from watchkeeper.holidays import default_calendar
 from watchkeeper.oncall.models import EscalationPolicy, Layer, LayerMember, Override, Page, Schedule
 
 
 def schedules() -> QuerySet[Schedule]:
+    """Schedules and their teams; who is on call and shifts read the rota themselves (see ``rules``)."""
+    return Schedule.objects.select_related("team")
+
+
+def schedules_with_layers() -> QuerySet[Schedule]:
+    """Schedules with their layers and members, for the pages and API answers that describe them."""
     members = Prefetch("members", queryset=LayerMember.objects.select_related("user").order_by("position"))
     layers = Prefetch(
         "layers", queryset=Layer.objects.select_related("service").prefetch_related(members).order_by("position")
@@ -26,30 +36,51 @@ def policies() -> QuerySet[EscalationPolicy]:
     )
 
 
-def rotation(layer: Layer, time_zone: str) -> rota.Rotation:
+# The rota as one query: each member row carries its layer, so layers come out lowest first with their members.
+_LAYER_COLUMNS = ("layer_id", "layer__name", "layer__turn", "layer__turn_length", "layer__start", "layer__restrict_to")
+
+
+def rotations(schedule: Schedule) -> list[rota.Rotation]:
+    """The schedule's layers as the domain's rotations; a layer with nobody in it has no say, so it is left out."""
+    rows = (
+        LayerMember.objects.filter(layer__schedule_id=schedule.pk)
+        .order_by("layer__position", "position")
+        .values_list(*_LAYER_COLUMNS, "layer__service_id", "user__username")
+    )
+    layers: dict[int, tuple[tuple[Any, ...], list[str]]] = {}
+    for *layer, service_id, username in rows:
+        layers.setdefault(layer[0], ((*layer, service_id), []))[1].append(username)
+    return [_rotation(layer, tuple(members), schedule.time_zone) for layer, members in layers.values()]
+
+
+def _rotation(layer: tuple[Any, ...], members: tuple[str, ...], time_zone: str) -> rota.Rotation:
+    _, name, turn, turn_length, start, restrict_to, service_id = layer
     return rota.Rotation(
-        name=layer.name,
-        members=tuple(member.user.get_username() for member in layer.members.all()),
-        turn=rota.Turn(layer.turn),
-        turn_length=layer.turn_length,
-        start=layer.start,
+        name=name,
+        members=members,
+        turn=rota.Turn(turn),
+        turn_length=turn_length,
+        start=start,
         timezone=time_zone,
-        restrict_to=rota.Restriction(layer.restrict_to) if layer.restrict_to else None,
-        calendar=_calendar(layer) if layer.restrict_to else None,
+        restrict_to=rota.Restriction(restrict_to) if restrict_to else None,
+        calendar=_calendar(service_id) if restrict_to else None,
     )
 
 
-def _calendar(layer: Layer):  # type: ignore[no-untyped-def]
-    from watchkeeper.holidays import default_calendar
-
-    return calendar_for(layer.service) if layer.service else default_calendar()
+def _calendar(service_id: int | None) -> OfficeCalendar:
+    if service_id is None:
+        return default_calendar()
+    return calendar_for(Service.objects.get(pk=service_id))
 
 
 def rules(schedule: Schedule, since: datetime, until: datetime) -> tuple[list[rota.Rotation], list[rota.Override]]:
-    layers = [rotation(layer, schedule.time_zone) for layer in schedule.layers.all() if layer.members.all()]
-    found = Override.objects.filter(schedule=schedule, start__lt=until, end__gt=since).select_related("user")
-    overrides = [rota.Override(o.start, o.end, o.user.get_username(), o.reason) for o in found.order_by("created_at")]
-    return layers, overrides
+    """The rotations, and the overrides that overlap ``[since, until)`` in the order they were made."""
+    found = (
+        Override.objects.filter(schedule_id=schedule.pk, start__lt=until, end__gt=since)
+        .order_by("created_at", "id")
+        .values_list("start", "end", "user__username", "reason")
+    )
+    return rotations(schedule), [rota.Override(*row) for row in found]
 
 
 def on_call(schedule: Schedule, at: datetime) -> rota.Shift:

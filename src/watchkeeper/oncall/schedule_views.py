@@ -22,8 +22,8 @@ from watchkeeper.domain.rota import coverage_pct
 from watchkeeper.govuk_forms import apply_service, set_time_zone
 from watchkeeper.incidents.queries import get_incident
 from watchkeeper.oncall import queries, services
-from watchkeeper.oncall.forms import OverrideForm, PageForm, PolicyForm, ScheduleForm, SwapForm
-from watchkeeper.oncall.models import Swap
+from watchkeeper.oncall.forms import LayerFormSet, OverrideForm, PageForm, PolicyForm, ScheduleForm, SwapForm
+from watchkeeper.oncall.models import Schedule, Swap
 
 AHEAD = timedelta(days=14)
 
@@ -58,7 +58,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def schedule_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    schedule = get_object_or_404(queries.schedules(), slug=slug)
+    schedule = get_object_or_404(queries.schedules_with_layers(), slug=slug)
     override_form = OverrideForm(prefix="override")
     swap_form = SwapForm(prefix="swap")
     for form in (override_form, swap_form):
@@ -123,33 +123,56 @@ def _names(text: str) -> list[str]:
     return [part.strip() for part in text.split(",") if part.strip()]
 
 
-def schedule_edit(request: HttpRequest, slug: str | None = None) -> HttpResponse:
-    actor = _me(request)
-    schedule = get_object_or_404(queries.schedules(), slug=slug) if slug else None
-    initial: dict[str, Any] = {}
-    if schedule is not None:
-        layer = schedule.layers.all()[0] if schedule.layers.all() else None
-        initial = {
-            "name": schedule.name,
-            "slug": schedule.slug,
-            "team": schedule.team.slug,
-            "time_zone": schedule.time_zone,
+LAYER_FIELDS = ("name", "members", "turn", "turn_length", "start", "restrict_to", "service")
+
+
+def _layers_initial(schedule: Schedule) -> list[dict[str, Any]]:
+    zone = ZoneInfo(schedule.time_zone)
+    return [
+        {
+            "name": layer.name,
+            "members": ", ".join(m.user.username for m in layer.members.all()),
+            "turn": layer.turn,
+            "turn_length": layer.turn_length,
+            "start": timezone.localtime(layer.start, timezone=zone).strftime("%Y-%m-%d %H:%M"),
+            "restrict_to": layer.restrict_to,
+            "service": layer.service.slug if layer.service else "",
+            "ORDER": position + 1,
         }
-        if layer is not None:
-            local = timezone.localtime(layer.start, timezone=ZoneInfo(schedule.time_zone))
-            initial.update(
-                layer_name=layer.name,
-                members=", ".join(m.user.username for m in layer.members.all()),
-                turn=layer.turn,
-                turn_length=layer.turn_length,
-                start=local.strftime("%Y-%m-%d %H:%M"),
-                restrict_to=layer.restrict_to,
-                service=layer.service.slug if layer.service else "",
-            )
-    form = ScheduleForm(request.POST or None, initial=initial)
-    set_time_zone(form, (request.POST.get("time_zone") or initial.get("time_zone") or "Europe/London"))
-    if request.method == "POST" and form.is_valid():
+        for position, layer in enumerate(schedule.layers.all())
+    ]
+
+
+def _with_another_layer(data: Any) -> list[dict[str, Any]]:
+    """The layers as typed so far and a blank one, shown again unchecked: adding a layer is not saving."""
+    total = int(data.get("layers-TOTAL_FORMS") or 0)
+    typed = [{name: data.get(f"layers-{n}-{name}", "") for name in (*LAYER_FIELDS, "ORDER")} for n in range(total)]
+    kept = [layer for n, layer in enumerate(typed) if not data.get(f"layers-{n}-DELETE")]
+    return [*kept, {"name": "", "turn_length": 1, "ORDER": len(kept) + 1}]
+
+
+def schedule_edit(request: HttpRequest, slug: str | None = None) -> HttpResponse:
+    """The schedule and every layer on one page: add, remove and reorder layers, saved whole or not at all."""
+    actor = _me(request)
+    schedule = get_object_or_404(queries.schedules_with_layers(), slug=slug) if slug else None
+    initial: dict[str, Any] = {}
+    layers_initial: list[dict[str, Any]] = [{"name": "Primary", "turn_length": 1, "ORDER": 1}]
+    if schedule is not None:
+        initial = {"name": schedule.name, "slug": schedule.slug, "team": schedule.team.slug}
+        initial["time_zone"] = schedule.time_zone
+        layers_initial = _layers_initial(schedule)
+    if request.method == "POST" and "add_layer" in request.POST:
+        form = ScheduleForm(initial={name: request.POST.get(name, "") for name in ScheduleForm.base_fields})
+        layers = LayerFormSet(initial=_with_another_layer(request.POST), prefix="layers")
+    else:
+        form = ScheduleForm(request.POST or None, initial=initial)
+        layers = LayerFormSet(request.POST or None, initial=layers_initial, prefix="layers")
+    tz = request.POST.get("time_zone") or initial.get("time_zone") or "Europe/London"
+    for each in (form, *layers.forms):
+        set_time_zone(each, tz)
+    if form.is_bound and form.is_valid() and layers.is_valid():
         data = form.cleaned_data
+        ordered = layers.ordered_forms
         fields = {
             "name": data["name"],
             "slug": data["slug"],
@@ -157,14 +180,12 @@ def schedule_edit(request: HttpRequest, slug: str | None = None) -> HttpResponse
             "time_zone": data["time_zone"],
             "layers": [
                 {
-                    "name": data["layer_name"],
-                    "members": _names(data["members"]),
-                    "turn": data["turn"],
-                    "turn_length": data["turn_length"],
-                    "start": data["start"],
-                    "restrict_to": data["restrict_to"] or None,
-                    "service": data["service"] or None,
+                    **{name: layer.cleaned_data[name] for name in ("name", "turn", "turn_length", "start")},
+                    "members": _names(layer.cleaned_data["members"]),
+                    "restrict_to": layer.cleaned_data["restrict_to"] or None,
+                    "service": layer.cleaned_data["service"] or None,
                 }
+                for layer in ordered
             ],
         }
         save = (
@@ -172,10 +193,34 @@ def schedule_edit(request: HttpRequest, slug: str | None = None) -> HttpResponse
             if schedule
             else (lambda: services.create_schedule(actor, **fields))
         )
-        if _apply(form, save, _layer_field):
+        if _apply_schedule(form, ordered, save):
             flash.success(request, "Schedule saved")
             return redirect("oncall:schedule", slug=data["slug"])
-    return render(request, "oncall/schedule_form.html", {"form": form, "schedule": schedule, "active_nav": "oncall"})
+    return render(
+        request,
+        "oncall/schedule_form.html",
+        {"form": form, "layers": layers, "error_forms": layers.forms, "schedule": schedule, "active_nav": "oncall"},
+    )
+
+
+def _apply_schedule(form: forms.Form, layers: list[forms.Form], save: Callable[[], object]) -> bool:
+    """Runs the service; its "layers.N.field" refusals land on layer N as saved (after reordering)."""
+    try:
+        save()
+    except ValidationError as error:
+        for name, errors in error.message_dict.items():
+            prefix, _, rest = name.partition(".")
+            number, _, field = rest.partition(".")
+            if prefix == "layers" and number.isdigit() and int(number) < len(layers):
+                target = layers[int(number)]
+                target.add_error(field if field in target.fields else None, errors)
+            else:
+                form.add_error(name if name in form.fields else None, errors)
+        return False
+    except PermissionDenied as error:
+        form.add_error(None, str(error))
+        return False
+    return True
 
 
 def _apply(form: forms.Form, save: Callable[[], object], rename: Callable[[str], str]) -> bool:
@@ -191,11 +236,6 @@ def _apply(form: forms.Form, save: Callable[[], object], rename: Callable[[str],
         form.add_error(None, str(error))
         return False
     return True
-
-
-def _layer_field(name: str) -> str:
-    name = name.removeprefix("layers.0.")
-    return {"name": "layer_name", "layers": "members"}.get(name, name)
 
 
 def _step_field(name: str) -> str:

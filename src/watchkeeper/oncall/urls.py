@@ -1,6 +1,6 @@
 from django.urls import path
 
-from watchkeeper.oncall import schedule_views, views
+from watchkeeper.oncall import contact_views, schedule_views, views
 
 app_name = "oncall"
 urlpatterns = [
@@ -12,6 +12,8 @@ urlpatterns = [
     path("policies/", schedule_views.policies, name="policies"),
     path("policies/new", schedule_views.policy_edit, name="policy_new"),
     path("policies/<slug:slug>/edit", schedule_views.policy_edit, name="policy_edit"),
+    path("contact-methods/", contact_views.contact_methods, name="contact_methods"),
+    path("contact-methods/<int:method_id>/<str:action>", contact_views.contact_method_action, name="contact_method"),
     path("pages/new", schedule_views.page_new, name="page_new"),
     path("pages/<int:page_id>/", views.page_detail, name="page"),
     path("pages/<int:page_id>/ack", views.page_ack, name="page_ack"),

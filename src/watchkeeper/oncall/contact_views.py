@@ -1,0 +1,54 @@
+"""The signed-in person's own contact methods: add, reorder and remove the ways a page reaches them."""
+
+from __future__ import annotations
+
+from django.contrib import messages as flash
+from django.contrib.auth.models import User
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from watchkeeper.govuk_forms import apply_service
+from watchkeeper.oncall import services
+from watchkeeper.oncall.forms import ContactMethodForm
+from watchkeeper.oncall.models import ContactMethod
+
+
+def _person(request: HttpRequest) -> User:
+    if not isinstance(request.user, User):
+        raise PermissionDenied("Sign in to change how you are contacted")
+    return request.user
+
+
+def contact_methods(request: HttpRequest) -> HttpResponse:
+    person = _person(request)
+    form = ContactMethodForm(request.POST or None)
+    saved = (
+        request.method == "POST"
+        and form.is_valid()
+        and apply_service(form, lambda: services.add_contact_method(person, **form.cleaned_data))
+    )
+    if saved:
+        flash.success(request, "Contact method added")
+        return redirect("oncall:contact_methods")
+    methods = ContactMethod.objects.filter(user=person).order_by("position", "id")
+    return render(
+        request,
+        "oncall/contact_methods.html",
+        {"form": form, "methods": methods, "fallback": person.email, "active_nav": "oncall"},
+    )
+
+
+@require_POST
+def contact_method_action(request: HttpRequest, method_id: int, action: str) -> HttpResponse:
+    person = _person(request)
+    if action == "remove":
+        services.remove_contact_method(person, method_id)
+        flash.success(request, "Contact method removed")
+    elif action in ("up", "down"):
+        services.move_contact_method(person, method_id, up=action == "up")
+        flash.success(request, "Order changed")
+    else:
+        raise PermissionDenied("Unknown action")
+    return redirect("oncall:contact_methods")
