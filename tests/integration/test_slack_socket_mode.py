@@ -14,7 +14,7 @@ from slack_sdk.socket_mode.request import SocketModeRequest
 from tests.factories import make_incident, make_service, make_user
 from tests.fakes.slack_web import FakeSlackWeb, configure
 from watchkeeper.incidents.models import Incident
-from watchkeeper.slackapp.handlers import build_app
+from watchkeeper.slackapp.bolt_app import build_app
 from watchkeeper.slackapp.socket_mode import add_commands
 
 pytestmark = pytest.mark.django_db

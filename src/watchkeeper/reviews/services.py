@@ -20,6 +20,7 @@ from watchkeeper.accounts.roles import can_act, is_admin
 from watchkeeper.catalogue.models import Team
 from watchkeeper.catalogue.queries import calendar_for
 from watchkeeper.domain.workflow import Step
+from watchkeeper.incidents import events
 from watchkeeper.incidents.checklist import tick
 from watchkeeper.incidents.models import EntryKind, Incident, TimelineEntry
 from watchkeeper.incidents.visibility import can_act_on, can_see
@@ -112,6 +113,9 @@ def update_report(
     if report.publishable != was_publishable:
         verb = "marked publishable" if report.publishable else "withdrawn from publication"
         _note(incident, actor, f"Public version of the report {verb}")
+    if report.publishable or was_publishable:
+        # The status page shows the public version: it re-renders in this transaction's wake.
+        events.publish(events.IncidentEvent(events.REPORT_CHANGED, incident.pk, actor.pk))
     return report
 
 

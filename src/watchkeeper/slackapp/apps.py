@@ -7,7 +7,6 @@ class SlackAppConfig(AppConfig):
     verbose_name = "Slack app"
 
     def ready(self) -> None:
-        from watchkeeper.incidents import events
-        from watchkeeper.slackapp import subscribers
+        from watchkeeper.slackapp import handlers
 
-        events.subscribe(subscribers.on_event)
+        handlers.connect()

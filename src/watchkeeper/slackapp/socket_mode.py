@@ -20,7 +20,7 @@ def run(args: argparse.Namespace) -> None:
     from slack_bolt.adapter.socket_mode import SocketModeHandler
 
     from watchkeeper.slackapp import conf
-    from watchkeeper.slackapp.handlers import build_app
+    from watchkeeper.slackapp.bolt_app import build_app
 
     tokens = (("SLACK_APP_TOKEN", conf.app_token()), ("SLACK_BOT_TOKEN", conf.bot_token()))
     missing = [name for name, value in tokens if not value]
