@@ -6,6 +6,6 @@ class AlertsConfig(AppConfig):
     label = "alerts"
 
     def ready(self) -> None:
-        from watchkeeper.alerts import handlers
+        from watchkeeper.alerts import handlers  # noqa: PLC0415 - models load only once every app is registered
 
         handlers.connect()

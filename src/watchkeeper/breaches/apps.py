@@ -6,6 +6,6 @@ class BreachesConfig(AppConfig):
     label = "breaches"
 
     def ready(self) -> None:
-        from watchkeeper.breaches import handlers
+        from watchkeeper.breaches import handlers  # noqa: PLC0415 - models load only once every app is registered
 
         handlers.connect()

@@ -6,6 +6,6 @@ class NotificationsConfig(AppConfig):
     label = "notifications"
 
     def ready(self) -> None:
-        from watchkeeper.notifications import handlers
+        from watchkeeper.notifications import handlers  # noqa: PLC0415 - models load only once every app is registered
 
         handlers.connect()

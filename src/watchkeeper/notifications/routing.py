@@ -14,7 +14,7 @@ from watchkeeper.domain.priority import Priority
 from watchkeeper.domain.workflow import IncidentType
 from watchkeeper.incidents import events
 from watchkeeper.incidents.models import Incident
-from watchkeeper.notifications import messages
+from watchkeeper.notifications import delivery, messages
 from watchkeeper.notifications.models import Audience, Channel, Delivery, Route
 
 SECURITY_TYPES = [
@@ -133,7 +133,6 @@ def record(
     incident: Incident, name: str, event_id: str, targets: list[Target], data: dict[str, Any], text: str = ""
 ) -> list[Delivery]:
     """Writes one delivery per target and enqueues it, inside the caller's transaction."""
-    from watchkeeper.notifications import delivery
 
     now = timezone.now()
     full = messages.build_payload(name, incident, now, data, text)

@@ -6,6 +6,6 @@ class OncallConfig(AppConfig):
     label = "oncall"
 
     def ready(self) -> None:
-        from watchkeeper.oncall import handlers
+        from watchkeeper.oncall import handlers  # noqa: PLC0415 - models load only once every app is registered
 
         handlers.connect()

@@ -9,6 +9,7 @@ from django.db.models import Prefetch, QuerySet
 
 from watchkeeper.catalogue.queries import calendar_for
 from watchkeeper.domain import rota
+from watchkeeper.holidays import default_calendar
 from watchkeeper.oncall.models import EscalationPolicy, Layer, LayerMember, Override, Page, Schedule
 
 
@@ -40,7 +41,6 @@ def rotation(layer: Layer, time_zone: str) -> rota.Rotation:
 
 
 def _calendar(layer: Layer):  # type: ignore[no-untyped-def]
-    from watchkeeper.holidays import default_calendar
 
     return calendar_for(layer.service) if layer.service else default_calendar()
 

@@ -6,6 +6,6 @@ class ReviewsConfig(AppConfig):
     label = "reviews"
 
     def ready(self) -> None:
-        from watchkeeper.reviews import handlers
+        from watchkeeper.reviews import handlers  # noqa: PLC0415 - models load only once every app is registered
 
         handlers.connect()

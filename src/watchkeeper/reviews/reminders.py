@@ -22,7 +22,7 @@ from django.utils import timezone
 from watchkeeper.catalogue.queries import calendar_for
 from watchkeeper.domain.office_time import OfficeCalendar, office_time_between
 from watchkeeper.incidents.models import EntryKind, Incident, TimelineEntry
-from watchkeeper.reviews import ics
+from watchkeeper.reviews import ics, tasks
 from watchkeeper.reviews.models import Action, ActionStatus, Review
 
 DUE_SOON = "due_soon"
@@ -50,8 +50,6 @@ def one_business_day_before(calendar: OfficeCalendar, instant: datetime) -> date
 
 
 def schedule_action(action: Action) -> None:
-    from watchkeeper.reviews import tasks  # the task module imports this one
-
     if action.status != ActionStatus.OPEN:
         return
     now, due = timezone.now(), action.due_at
@@ -63,7 +61,6 @@ def schedule_action(action: Action) -> None:
 
 def schedule_review(review: Review) -> None:
     """The invitation now, for the new date, and a reminder one business day before the meeting."""
-    from watchkeeper.reviews import tasks
 
     if review.proposed_for is None or review.is_recorded or review.is_waived:
         return

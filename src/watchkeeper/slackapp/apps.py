@@ -7,6 +7,6 @@ class SlackAppConfig(AppConfig):
     verbose_name = "Slack app"
 
     def ready(self) -> None:
-        from watchkeeper.slackapp import handlers
+        from watchkeeper.slackapp import handlers  # noqa: PLC0415 - models load only once every app is registered
 
         handlers.connect()

@@ -6,6 +6,6 @@ class StatuspageConfig(AppConfig):
     label = "statuspage"
 
     def ready(self) -> None:
-        from watchkeeper.statuspage import handlers
+        from watchkeeper.statuspage import handlers  # noqa: PLC0415 - models load only once every app is registered
 
         handlers.connect()

@@ -11,6 +11,7 @@ from django.utils import timezone
 from watchkeeper.breaches import clock
 from watchkeeper.breaches.models import Breach, BreachAlert
 from watchkeeper.breaches.services.common import record
+from watchkeeper.breaches.tasks import breach_alert
 from watchkeeper.formatting import duration
 from watchkeeper.incidents import events
 from watchkeeper.incidents.models import EntryKind
@@ -18,7 +19,6 @@ from watchkeeper.incidents.models import EntryKind
 
 def schedule_alerts(breach: Breach) -> None:
     """Enqueues every milestone still ahead; if the deadline has already passed undecided, escalates at once."""
-    from watchkeeper.breaches.tasks import breach_alert  # the task module imports these services
 
     now = timezone.now()
     aware = breach.aware_at.isoformat()
