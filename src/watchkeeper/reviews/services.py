@@ -24,7 +24,7 @@ from watchkeeper.incidents import events
 from watchkeeper.incidents.checklist import tick
 from watchkeeper.incidents.models import EntryKind, Incident, TimelineEntry
 from watchkeeper.incidents.visibility import can_act_on, can_see
-from watchkeeper.reviews import reminders, scheduling
+from watchkeeper.reviews import scheduling, tasks
 from watchkeeper.reviews.content import REVIEW_QUESTIONS, Section, sections_from
 from watchkeeper.reviews.models import Action, ActionStatus, Report, ReportTemplate, Review, RootCause
 
@@ -174,7 +174,7 @@ def propose_review(incident: Incident, actor: User | None = None) -> Review:
     review.save()
     review.invitees.add(*_team_of(incident))
     _note(incident, actor, f"Review proposed for {timezone.localtime(proposal.proposed_for):%a %-d %b %Y %H:%M}")
-    reminders.schedule_review(review)
+    tasks.schedule_review(review)
     return review
 
 
@@ -198,7 +198,7 @@ def schedule_review(
     if chosen is not None:
         review.invitees.set(chosen)
     _note(incident, actor, f"Review planned for {timezone.localtime(proposed_for):%a %-d %b %Y %H:%M}")
-    reminders.schedule_review(review)
+    tasks.schedule_review(review)
     return review
 
 
@@ -323,7 +323,7 @@ def add_action(
         created_by=actor,
     )
     _note(incident, actor, f"Follow-up action for {owner.get_username()}: {action.title}", action=action.pk)
-    reminders.schedule_action(action)
+    tasks.schedule_action(action)
     return action
 
 
@@ -378,5 +378,5 @@ def update_action(
         _note(action.incident, actor, f"Follow-up action '{action.title}': {', '.join(changes)}", action=action.pk)
     if due_in_business_days is not None or status == ActionStatus.OPEN:
         # Reminders already queued for the old date or the old status stand down when they fire.
-        reminders.schedule_action(action)
+        tasks.schedule_action(action)
     return action
