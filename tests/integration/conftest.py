@@ -6,6 +6,7 @@ from typing import Any
 import pytest
 
 from tests.factories import static_files
+from tests.fakes.slack_web import FakeSlackWeb, configure
 from watchkeeper.incidents import events
 
 
@@ -37,3 +38,11 @@ def listen() -> Iterator[Listen]:
     yield start
     for handler in handlers:
         events.unsubscribe(handler)
+
+
+@pytest.fixture
+def slack(settings: Any) -> Iterator[FakeSlackWeb]:
+    """A local fake of Slack's Web API, with the settings pointing the Slack app at it."""
+    fake = configure(settings)
+    yield fake
+    fake.close()
