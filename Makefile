@@ -41,6 +41,7 @@ run: install
 lint: install
 	$(BIN)/ruff check src tests
 	$(BIN)/ruff format --check src tests
+	$(BIN)/lint-imports
 
 types: install
 	$(BIN)/mypy

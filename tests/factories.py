@@ -12,9 +12,13 @@ from django.contrib.auth.models import User
 from django.core.management import call_command
 
 from watchkeeper.accounts.services import create_user
+from watchkeeper.alerts.services import integrations
 from watchkeeper.catalogue import services as catalogue
 from watchkeeper.catalogue.models import Component, Service, Team
+from watchkeeper.incidents import services as incidents
 from watchkeeper.incidents.models import Incident
+from watchkeeper.oncall import services as oncall
+from watchkeeper.oncall.models import ContactMethod
 
 _seq = itertools.count(1)
 PASSWORD = "correct-horse-battery-staple"
@@ -74,7 +78,6 @@ __all__ = [
 
 def make_incident(actor: User | None = None, service: Service | None = None, **fields: Any) -> Incident:
     """Declares through the real service function, so every test incident has its clocks and timeline."""
-    from watchkeeper.incidents import services as incidents
 
     return incidents.declare(
         actor or make_user(),
@@ -86,7 +89,6 @@ def make_incident(actor: User | None = None, service: Service | None = None, **f
 
 def make_integration(service: Service | None = None, kind: str = "alertmanager", **fields: Any) -> tuple[Any, str]:
     """An integration and its key (shown once, so the test keeps it), made by an admin through the real service."""
-    from watchkeeper.alerts.services import integrations
 
     admin = fields.pop("actor", None) or make_user(None, "admin", "responder")
     created = integrations.create_integration(
@@ -96,15 +98,12 @@ def make_integration(service: Service | None = None, kind: str = "alertmanager",
 
 
 def make_contact(user: User, kind: str = "sms", address: str = "07700900123", **fields: Any) -> Any:
-    from watchkeeper.oncall.models import ContactMethod
-
     position = fields.pop("position", ContactMethod.objects.filter(user=user).count())
     return ContactMethod.objects.create(user=user, kind=kind, address=address, position=position, **fields)
 
 
 def make_schedule(members: list[User], slug: str | None = None, team: Team | None = None, **layer: Any) -> Any:
     """A one-layer schedule through the real service: weekly turns from Monday 19 October 2026 09:00 by default."""
-    from watchkeeper.oncall import services as oncall
 
     slug = slug or f"schedule-{next(_seq)}"
     team = team or make_team()
@@ -122,8 +121,6 @@ def make_schedule(members: list[User], slug: str | None = None, team: Team | Non
 
 
 def make_policy(steps: list[dict[str, Any]], slug: str | None = None, team: Team | None = None, repeat: int = 0) -> Any:
-    from watchkeeper.oncall import services as oncall
-
     slug = slug or f"policy-{next(_seq)}"
     team = team or make_team()
     return oncall.create_policy(

@@ -25,7 +25,7 @@ class UsageError(Exception):
 
 def _django() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "watchkeeper.settings")
-    import django
+    import django  # noqa: PLC0415 - the console script starts Django only for the commands that need it
 
     django.setup()
 
@@ -33,7 +33,7 @@ def _django() -> None:
 def _prepare_assets() -> None:
     """Pages need collected assets: collect them now if nobody has, or stop with one line saying what to run."""
     _django()
-    from watchkeeper.static_assets import AssetsMissing, ensure_collected
+    from watchkeeper.static_assets import AssetsMissing, ensure_collected  # noqa: PLC0415 - the console script starts Django only for the commands that need it
 
     try:
         collected = ensure_collected()
@@ -45,7 +45,7 @@ def _prepare_assets() -> None:
 
 def _manage(*args: str) -> None:
     _django()
-    from django.core.management import call_command
+    from django.core.management import call_command  # noqa: PLC0415 - the console script starts Django only for the commands that need it
 
     call_command(*args)
 
@@ -61,10 +61,10 @@ def parse_instant(text: str, what: str) -> datetime:
 
 
 def cmd_deadlines(args: argparse.Namespace) -> None:
-    from watchkeeper.deadline_report import deadlines_json
-    from watchkeeper.domain.office_time import Division
-    from watchkeeper.domain.priority import DEFAULT_POLICIES, Priority
-    from watchkeeper.holidays import default_calendar
+    from watchkeeper.deadline_report import deadlines_json  # noqa: PLC0415 - the console script starts Django only for the commands that need it
+    from watchkeeper.domain.office_time import Division  # noqa: PLC0415 - the console script starts Django only for the commands that need it
+    from watchkeeper.domain.priority import DEFAULT_POLICIES, Priority  # noqa: PLC0415 - the console script starts Django only for the commands that need it
+    from watchkeeper.holidays import default_calendar  # noqa: PLC0415 - the console script starts Django only for the commands that need it
 
     try:
         priority = Priority.parse(args.priority)
@@ -76,7 +76,7 @@ def cmd_deadlines(args: argparse.Namespace) -> None:
             if args.division is not None:
                 raise UsageError("give --division or --service, not both: a service has its own bank holidays")
             _django()
-            from watchkeeper.catalogue import queries
+            from watchkeeper.catalogue import queries  # noqa: PLC0415 - the console script starts Django only for the commands that need it
 
             service = queries.services().filter(slug=args.service).first()
             if service is None:
@@ -89,7 +89,7 @@ def cmd_deadlines(args: argparse.Namespace) -> None:
 
 def cmd_serve(args: argparse.Namespace) -> None:
     """The web app and, unless told otherwise, a task worker; Ctrl-C stops both."""
-    from watchkeeper.serve import serve
+    from watchkeeper.serve import serve  # noqa: PLC0415 - the console script starts Django only for the commands that need it
 
     _prepare_assets()
     sys.exit(serve(args))
@@ -97,7 +97,7 @@ def cmd_serve(args: argparse.Namespace) -> None:
 
 def cmd_worker(args: argparse.Namespace) -> None:
     _django()
-    from watchkeeper import worker
+    from watchkeeper import worker  # noqa: PLC0415 - the console script starts Django only for the commands that need it
 
     worker.run(args.interval)
 
@@ -108,16 +108,16 @@ def cmd_migrate(args: argparse.Namespace) -> None:
 
 def cmd_demo(args: argparse.Namespace) -> None:
     _prepare_assets()
-    from watchkeeper.demo import load_demo
+    from watchkeeper.demo import load_demo  # noqa: PLC0415 - the console script starts Django only for the commands that need it
 
     print(load_demo(empty=args.empty))
 
 
 def cmd_createuser(args: argparse.Namespace) -> None:
     _django()
-    from django.core.exceptions import ValidationError
+    from django.core.exceptions import ValidationError  # noqa: PLC0415 - the console script starts Django only for the commands that need it
 
-    from watchkeeper.accounts.services import create_user
+    from watchkeeper.accounts.services import create_user  # noqa: PLC0415 - the console script starts Django only for the commands that need it
 
     password = sys.stdin.readline().rstrip("\n") if args.password_stdin else getpass.getpass("Password: ")
     try:
@@ -129,9 +129,9 @@ def cmd_createuser(args: argparse.Namespace) -> None:
 
 def cmd_token(args: argparse.Namespace) -> None:
     _django()
-    from django.core.exceptions import ValidationError
+    from django.core.exceptions import ValidationError  # noqa: PLC0415 - the console script starts Django only for the commands that need it
 
-    from watchkeeper.accounts.services import create_token, revoke_token
+    from watchkeeper.accounts.services import create_token, revoke_token  # noqa: PLC0415 - the console script starts Django only for the commands that need it
 
     if args.action == "create":
         try:
@@ -146,7 +146,7 @@ def cmd_token(args: argparse.Namespace) -> None:
 
 def cmd_manage(args: argparse.Namespace) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "watchkeeper.settings")
-    from django.core.management import execute_from_command_line
+    from django.core.management import execute_from_command_line  # noqa: PLC0415 - the console script starts Django only for the commands that need it
 
     execute_from_command_line(["watchkeeper manage", *args.rest])
 
@@ -212,10 +212,10 @@ def build_parser() -> argparse.ArgumentParser:
     cli_client.add_commands(sub)
     statuspage_cli.add_commands(sub)
     socket_mode.add_commands(sub)
-    from watchkeeper.reviews import cli as register_cli  # register export and import read the database
+    from watchkeeper.reviews import cli as register_cli  # noqa: PLC0415 - register export and import read the database
 
     register_cli.add_commands(sub)
-    from watchkeeper.oncall import cli as oncall_cli
+    from watchkeeper.oncall import cli as oncall_cli  # noqa: PLC0415 - the console script starts Django only for the commands that need it
 
     oncall_cli.add_commands(sub)
 

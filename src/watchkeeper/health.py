@@ -16,8 +16,11 @@ from collections.abc import Callable
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.db import InterfaceError, OperationalError, connection
+from django.db.migrations.executor import MigrationExecutor
 from django.http import HttpRequest, HttpResponse, HttpResponseServerError, JsonResponse
 from django.views.decorators.cache import never_cache
+
+from watchkeeper.statuspage import conf, snapshot_sync
 
 log = logging.getLogger(__name__)
 
@@ -94,8 +97,6 @@ _migrated = False
 def _migrations_applied() -> bool:
     global _migrated
     if not _migrated:
-        from django.db.migrations.executor import MigrationExecutor
-
         executor = MigrationExecutor(connection)
         # Cached once true: a running node's code does not gain migrations; a new release restarts it.
         _migrated = not executor.migration_plan(executor.loader.graph.leaf_nodes())
@@ -105,8 +106,6 @@ def _migrations_applied() -> bool:
 @login_not_required
 @never_cache
 def readyz(request: HttpRequest) -> HttpResponse:
-    from watchkeeper.statuspage import conf, snapshot_sync
-
     checks: dict[str, str] = {}
     started = time.monotonic()
     try:

@@ -5,7 +5,10 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from django.db import connections
+from django.test.testcases import LiveServerThread
 
+from tests.e2e.browser import CHROMIUM, launch
 from tests.factories import static_files
 
 # CI runs the suite twice, on SQLite and on PostgreSQL. What does not depend on the database (the browser, the
@@ -36,8 +39,6 @@ def _collected_static() -> Iterator[None]:
 
 @pytest.fixture(scope="session")
 def browser() -> Iterator[object]:
-    from tests.e2e.browser import CHROMIUM, launch
-
     if CHROMIUM is None:
         pytest.skip("Chromium is not installed (apt-get install chromium)")
     yield from launch()
@@ -71,8 +72,6 @@ def app_server(transactional_db: None) -> Iterator[LiveServer]:
 
     pytest-django's own live server serves assets from the source folders, which hides a broken manifest.
     """
-    from django.db import connections
-    from django.test.testcases import LiveServerThread
 
     shared = {c.alias: c for c in connections.all() if c.vendor == "sqlite" and c.is_in_memory_db()}
     for connection in shared.values():

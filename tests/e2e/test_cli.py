@@ -7,9 +7,11 @@ import json
 import os
 import subprocess
 import sys
+from datetime import time
 from pathlib import Path
 
 import pytest
+from django.contrib.auth import get_user_model
 
 from tests.factories import make_service
 from watchkeeper.accounts.models import ApiToken
@@ -83,8 +85,6 @@ def test_bad_input_exits_2_with_one_line(args: list[str], message: str) -> None:
 
 @pytest.mark.django_db
 def test_deadlines_for_a_service_use_its_calendar(capsys: pytest.CaptureFixture[str]) -> None:
-    from datetime import time
-
     make_service("apply-scotland", division="scotland", opening=time(9), closing=time(17))
     main(["deadlines", "--priority", "P3", "--reported-at", "2026-11-27T16:30:00+00:00", "--service", "apply-scotland"])
     result = json.loads(capsys.readouterr().out)
@@ -149,8 +149,6 @@ def test_createuser_and_tokens(capsys: pytest.CaptureFixture[str], monkeypatch: 
 def test_cli_refuses_bad_account_input(
     args: list[str], stdin: str, message: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from django.contrib.auth import get_user_model
-
     monkeypatch.setattr(sys, "stdin", io.StringIO(stdin + "\n"))
     with pytest.raises(SystemExit) as exit_info:
         main(args)

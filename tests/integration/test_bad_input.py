@@ -10,13 +10,17 @@ from typing import Any
 import pytest
 import time_machine
 from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.test import Client
 
 from tests.factories import make_incident, make_service, make_user
+from tests.fakes.webhooks import WEBHOOK_SECRET
 from watchkeeper.accounts.services import create_token
 from watchkeeper.incidents import services as incidents
 from watchkeeper.incidents.models import Incident
+from watchkeeper.notifications import services as notifications
+from watchkeeper.reviews import services as reviews
 from watchkeeper.reviews.models import Action, Review
 
 pytestmark = pytest.mark.django_db
@@ -123,10 +127,6 @@ def test_odd_numbers_and_dates_are_4xx_not_500(client, ada, incident) -> None:
 
 @pytest.mark.parametrize("year", [1, 9999])
 def test_a_review_planned_for_year_1_or_9999_is_refused(client, ada, incident, year) -> None:
-    from django.core.exceptions import ValidationError
-
-    from watchkeeper.reviews import services as reviews
-
     incidents.resolve(ada, incident, summary="Rolled back")
     proposed = Review.objects.get(incident=incident).proposed_for
     with pytest.raises(ValidationError) as error:
@@ -152,8 +152,6 @@ def test_a_report_body_must_be_an_object(client, incident, body) -> None:
 
 def test_null_channel_fields_leave_the_channel_as_it_was(client, ada) -> None:
     # Found by the API fuzzing: a null name or target was saved and the PATCH answered 500.
-    from tests.fakes.webhooks import WEBHOOK_SECRET
-    from watchkeeper.notifications import services as notifications
 
     channel = notifications.create_channel(
         ada, name="hook", kind="webhook", target="https://hooks.example.com/x", secret=WEBHOOK_SECRET

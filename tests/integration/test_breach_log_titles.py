@@ -16,6 +16,7 @@ from tests.factories import make_incident, make_user
 from watchkeeper.accounts.services import create_token
 from watchkeeper.breaches import services
 from watchkeeper.breaches.queries import WITHHELD_TITLE
+from watchkeeper.incidents import services as incidents
 
 pytestmark = pytest.mark.django_db
 
@@ -64,8 +65,6 @@ def test_data_protection_reads_restricted_rows_by_reference_only(breaches: dict[
 
 
 def test_security_and_a_data_protection_officer_on_the_team_read_the_title(breaches: dict[str, Any]) -> None:
-    from watchkeeper.incidents import services as incidents
-
     make_user("sam", "security")
     dora = make_user("dora", "data_protection", "responder")
     incidents.join(breaches["lead"], breaches["restricted"], dora)

@@ -10,6 +10,7 @@ from tests.factories import PASSWORD, make_incident, make_user
 from watchkeeper.accounts.services import create_token
 from watchkeeper.breaches import services, urls
 from watchkeeper.breaches.models import EvidenceDownload
+from watchkeeper.incidents import services as incidents_services
 
 pytestmark = pytest.mark.django_db
 SECRET_TITLE = "Payroll export left on a public bucket"
@@ -93,8 +94,6 @@ def test_the_team_and_security_can_see_it(client, incidents) -> None:
 
 
 def test_someone_who_left_the_team_loses_access(client, incidents) -> None:
-    from watchkeeper.incidents import services as incidents_services
-
     restricted, _, _ = incidents
     helper = make_user("helper")
     incidents_services.join(make_user("boss", "admin"), restricted, helper)

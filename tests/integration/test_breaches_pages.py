@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, reverse
 from docx import Document
 
@@ -117,8 +118,6 @@ def test_ico_draft_gives_delay_reasons_when_late(lead_client) -> None:
 
 
 def _file(name: str, content: bytes):
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
     return SimpleUploadedFile(name, content)
 
 

@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from tests.factories import make_incident, make_user
 from watchkeeper.breaches import clock, services
 from watchkeeper.breaches.models import Breach, BreachDecision
+from watchkeeper.breaches.queries import clock_for
 from watchkeeper.incidents import services as incidents
 from watchkeeper.incidents.models import TimelineEntry
 
@@ -155,8 +156,6 @@ def test_facts_are_recorded_on_the_timeline() -> None:
 
 
 def test_clock_for_the_incident_page_shows_only_to_the_team() -> None:
-    from watchkeeper.breaches.queries import clock_for
-
     with time_machine.travel(datetime(2026, 3, 27, 10, 0, tzinfo=UTC), tick=False):
         lead, incident = breach_incident()
         assert clock_for(lead, incident) == "ICO decision due in 3 days (deadline Mon 30 Mar 2026, 11:00 BST)"

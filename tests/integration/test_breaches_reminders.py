@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -11,8 +10,10 @@ from django.core.management import call_command
 from django_tasks_db.models import DBTaskResult
 
 from tests.factories import make_incident, make_user
-from watchkeeper.breaches import events, services
+from tests.integration.conftest import Listen
+from watchkeeper.breaches import services
 from watchkeeper.breaches.models import BreachAlert
+from watchkeeper.incidents import events
 from watchkeeper.incidents.models import TimelineEntry
 
 # The worker commits and checks connections as in production, so the test cannot wrap it in one transaction.
@@ -21,11 +22,8 @@ AWARE = datetime(2026, 3, 27, 10, 0, tzinfo=UTC)  # the clocks go forward on the
 
 
 @pytest.fixture
-def heard() -> Iterator[list[events.BreachEvent]]:
-    found: list[events.BreachEvent] = []
-    events.subscribe(found.append)
-    yield found
-    events.unsubscribe(found.append)
+def heard(listen: Listen) -> list[events.IncidentEvent]:
+    return listen({events.BREACH_REMINDER, events.BREACH_ESCALATION})
 
 
 @pytest.fixture
@@ -45,7 +43,7 @@ def run_worker_at(hours: float) -> None:
         call_command("db_worker", "--batch", "--interval", "0", "--no-startup-delay", "--no-reload", verbosity=0)
 
 
-def sent(heard: list[events.BreachEvent]) -> list[tuple[str, int]]:
+def sent(heard: list[events.IncidentEvent]) -> list[tuple[str, int]]:
     return [(event.name, event.data["hours"]) for event in heard]
 
 

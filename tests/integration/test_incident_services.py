@@ -9,6 +9,7 @@ import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from tests.factories import make_incident, make_service, make_user
+from tests.integration.conftest import Listen
 from watchkeeper.domain.workflow import Step
 from watchkeeper.incidents import events
 from watchkeeper.incidents import services as incidents
@@ -23,11 +24,8 @@ MONDAY_10AM = datetime(2026, 11, 30, 10, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-def published() -> list[events.IncidentEvent]:
-    seen: list[events.IncidentEvent] = []
-    events.subscribe(seen.append)
-    yield seen
-    events._subscribers.remove(seen.append)
+def published(listen: Listen) -> list[events.IncidentEvent]:
+    return listen()
 
 
 def kinds(incident: Incident) -> list[str]:

@@ -6,7 +6,6 @@ And P1/P2 incidents page their service's policy by themselves; acknowledging mak
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -15,7 +14,7 @@ import time_machine
 from django.test import Client
 
 from tests.factories import make_contact, make_incident, make_policy, make_schedule, make_service, make_team, make_user
-from tests.fakes.slack_web import FakeSlackWeb, configure
+from tests.fakes.slack_web import FakeSlackWeb
 from tests.fakes.worker import run_tasks
 from tests.integration.test_slack_interactions import click
 from watchkeeper.incidents import services as incidents
@@ -92,13 +91,6 @@ def test_the_signed_link_in_the_email_acknowledges_and_a_tampered_one_does_not(s
         done = browser.post(link)
         assert done.status_code == 200 and b"acknowledged by bob" in done.content
         assert Page.objects.get(pk=page.pk).acknowledged_via == "email"
-
-
-@pytest.fixture
-def slack(settings: Any) -> Iterator[FakeSlackWeb]:
-    fake = configure(settings)
-    yield fake
-    fake.close()
 
 
 def test_the_slack_direct_message_has_an_acknowledge_button_that_works(slack: FakeSlackWeb) -> None:

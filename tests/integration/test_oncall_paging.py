@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
+from django.core.exceptions import ValidationError
 
 from tests.factories import make_contact, make_incident, make_policy, make_schedule, make_user
 from tests.fakes.worker import run_tasks, run_until
@@ -93,8 +94,6 @@ def test_named_people_with_no_contact_method_get_email_and_resolving_cancels_wha
 
 
 def test_bad_trigger_input_names_the_field() -> None:
-    from django.core.exceptions import ValidationError
-
     with pytest.raises(ValidationError) as error:
         oncall.trigger_page(summary="  ")
     assert "summary" in error.value.message_dict

@@ -25,8 +25,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from tests.factories import make_component, make_incident, make_service, make_user
 from watchkeeper.accounts.services import create_token
 from watchkeeper.alerts.models import AlertGroup
-from watchkeeper.alerts.services import groups as alert_groups
-from watchkeeper.alerts.services import integrations
+from watchkeeper.alerts.services import declaring, integrations
 from watchkeeper.api import api
 from watchkeeper.breaches.services import security
 from watchkeeper.incidents import services as incidents
@@ -208,7 +207,7 @@ def world() -> World:
         content_type="application/json",
     )
     group = AlertGroup.objects.get(integration=created.integration)
-    alert_groups.link_group(lead, group, incident)
+    declaring.link_group(lead, group, incident)
     outsider = make_user("otto", "responder")
     make_user("vic", "viewer")
     make_user("dora", "data_protection")

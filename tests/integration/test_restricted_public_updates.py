@@ -3,7 +3,6 @@ by the API, the incident page, Slack or the status page's own pages; outsiders c
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +11,7 @@ from django.contrib.auth.models import User
 from django.test import Client
 
 from tests.factories import make_component, make_incident, make_service, make_user
-from tests.fakes.slack_web import FakeSlackWeb, configure
+from tests.fakes.slack_web import FakeSlackWeb
 from tests.integration.test_slack_interactions import open_update_modal, submit, update_values
 from watchkeeper.accounts.services import create_token
 from watchkeeper.domain.workflow import Step
@@ -32,13 +31,6 @@ def snapshot_dir(settings: Any, tmp_path: Path) -> Path:
     settings.STATUSPAGE_SNAPSHOT_DIR = tmp_path / "snapshot"
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     return tmp_path / "snapshot"
-
-
-@pytest.fixture
-def slack(settings: Any) -> Iterator[FakeSlackWeb]:
-    fake = configure(settings)
-    yield fake
-    fake.close()
 
 
 @pytest.fixture

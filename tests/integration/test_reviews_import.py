@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 import openpyxl
 import pytest
 import time_machine
+from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from tests.factories import make_incident, make_service, make_team, make_user
@@ -156,8 +157,6 @@ def test_a_file_that_is_not_a_register_is_refused(text: str, reason: str) -> Non
 
 
 def test_only_admins_import() -> None:
-    from django.core.exceptions import PermissionDenied
-
     with pytest.raises(PermissionDenied):
         importer.import_register(io.StringIO(""), make_user("responder"))
 

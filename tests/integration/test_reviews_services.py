@@ -15,6 +15,7 @@ from watchkeeper.incidents.checklist import checklist
 from watchkeeper.incidents.models import Incident
 from watchkeeper.reviews import queries, services
 from watchkeeper.reviews.models import Report, Review
+from watchkeeper.reviews.report import in_words
 
 pytestmark = pytest.mark.django_db
 
@@ -90,7 +91,6 @@ def test_durations_in_plain_words() -> None:
     incident.refresh_from_db()
     assert queries.total_duration(incident) == timedelta(hours=2, minutes=45)
     assert queries.time_to_fix(incident) == timedelta(hours=2, minutes=15)
-    from watchkeeper.reviews.report import in_words
 
     assert in_words(queries.total_duration(incident)) == "2 hours 45 minutes"
     assert in_words(None) == "Not resolved yet"

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from tests.factories import make_incident, make_service, make_user
 from tests.fakes.http import Failure
-from tests.fakes.slack_web import FakeSlackWeb, configure
+from tests.fakes.slack_web import FakeSlackWeb
 from tests.fakes.worker import run_tasks
 from watchkeeper.incidents import services
 from watchkeeper.slackapp import tasks
@@ -17,13 +16,6 @@ from watchkeeper.slackapp.channels import channel_name
 from watchkeeper.slackapp.models import ChannelPolicy, IncidentChannel
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def slack(settings: Any) -> Iterator[FakeSlackWeb]:
-    fake = configure(settings)
-    yield fake
-    fake.close()
 
 
 @pytest.fixture

@@ -3,25 +3,17 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from django.test import Client
 
 from tests.factories import make_incident, make_service, make_user
-from tests.fakes.slack_web import FakeSlackWeb, command_body, configure, signed_headers
+from tests.fakes.slack_web import FakeSlackWeb, command_body, signed_headers
 from watchkeeper.incidents.models import Incident, TimelineEntry
 from watchkeeper.slackapp.models import IncidentChannel
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def slack(settings: Any) -> Iterator[FakeSlackWeb]:
-    fake = configure(settings)
-    yield fake
-    fake.close()
 
 
 @pytest.fixture

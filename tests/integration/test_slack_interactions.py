@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -10,7 +9,7 @@ from django.test import Client
 from django_tasks_db.models import DBTaskResult
 
 from tests.factories import make_component, make_incident, make_service, make_user
-from tests.fakes.slack_web import FakeSlackWeb, configure, event_body, interaction_body, signed_headers
+from tests.fakes.slack_web import FakeSlackWeb, event_body, interaction_body, signed_headers
 from watchkeeper.catalogue.models import Component
 from watchkeeper.incidents.models import Incident
 from watchkeeper.slackapp.models import IncidentChannel
@@ -18,13 +17,6 @@ from watchkeeper.statuspage import services as statuspage
 from watchkeeper.statuspage.models import PublicIncident
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def slack(settings: Any) -> Iterator[FakeSlackWeb]:
-    fake = configure(settings)
-    yield fake
-    fake.close()
 
 
 @pytest.fixture

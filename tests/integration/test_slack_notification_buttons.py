@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from tests.factories import make_incident, make_service, make_user
-from tests.fakes.slack_web import FakeSlackWeb, configure
+from tests.fakes.slack_web import FakeSlackWeb
 from tests.fakes.worker import run_tasks
 from tests.integration.test_slack_interactions import click
 from watchkeeper.incidents import services as incidents
@@ -16,13 +15,6 @@ from watchkeeper.incidents.models import Incident
 from watchkeeper.notifications import services as notifications
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def slack(settings: Any) -> Iterator[FakeSlackWeb]:
-    fake = configure(settings)
-    yield fake
-    fake.close()
 
 
 def action_ids(message: dict[str, Any]) -> list[str]:

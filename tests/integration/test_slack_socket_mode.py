@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -12,19 +11,12 @@ from slack_bolt.adapter.socket_mode.internals import run_bolt_app
 from slack_sdk.socket_mode.request import SocketModeRequest
 
 from tests.factories import make_incident, make_service, make_user
-from tests.fakes.slack_web import FakeSlackWeb, configure
+from tests.fakes.slack_web import FakeSlackWeb
 from watchkeeper.incidents.models import Incident
-from watchkeeper.slackapp.handlers import build_app
+from watchkeeper.slackapp.bolt_app import build_app
 from watchkeeper.slackapp.socket_mode import add_commands
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def slack(settings: Any) -> Iterator[FakeSlackWeb]:
-    fake = configure(settings)
-    yield fake
-    fake.close()
 
 
 def envelope(kind: str, payload: dict[str, Any]) -> SocketModeRequest:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sys
 
 import pytest
 from django.test import Client
@@ -41,8 +42,6 @@ def test_a_server_error_keeps_its_traceback() -> None:
     try:
         raise RuntimeError("boom")
     except RuntimeError:
-        import sys
-
         record = logging.LogRecord("django.request", logging.ERROR, __file__, 1, "Internal", None, sys.exc_info())
     record.status_code = 500
     NoTracebackForClientErrors().filter(record)

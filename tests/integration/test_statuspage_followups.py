@@ -3,6 +3,7 @@ GDS step 6 ticked by publishing, and the nightly re-render that rolls a quiet da
 
 from __future__ import annotations
 
+import gzip
 import json
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -120,8 +121,6 @@ def test_unchanged_files_keep_their_etag_and_have_a_gzip_twin(
     world: dict[str, Any],  # noqa: F811
     snapshot_dir: Path,  # noqa: F811
 ) -> None:
-    import gzip
-
     public = publish(world)
     snapshot.write()
     page = snapshot_dir / f"incidents/{public.pk}.html"

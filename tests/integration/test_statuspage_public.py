@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import time
 from datetime import timedelta
@@ -18,6 +19,7 @@ from django.utils import timezone
 
 from tests.integration.test_statuspage_publish import publish, snapshot_dir, world  # noqa: F401
 from watchkeeper.statuspage import services, snapshot
+from watchkeeper.statuspage.cli import add_commands
 from watchkeeper.statuspage.snapshot_wsgi import SnapshotApp
 
 pytestmark = pytest.mark.django_db
@@ -222,10 +224,6 @@ def test_the_wrapper_passes_everything_else_to_django(tmp_path: Path) -> None:
 
 
 def test_export_command_writes_the_snapshot(published: dict[str, Any], tmp_path: Path) -> None:
-    import argparse
-
-    from watchkeeper.statuspage.cli import add_commands
-
     parser = argparse.ArgumentParser()
     add_commands(parser.add_subparsers(dest="command"))
     args = parser.parse_args(["statuspage", "export", str(tmp_path / "out")])

@@ -8,17 +8,21 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth.models import User
 from django.db.models.signals import post_save
+from django.urls import reverse
 
+from watchkeeper.alerts import queries
+from watchkeeper.alerts.models import AlertGroup
+from watchkeeper.alerts.services import groups
+from watchkeeper.incidents import panels
+from watchkeeper.incidents.models import Incident
 from watchkeeper.oncall.models import Page, PageStatus
 
 
 def on_page_saved(sender: type[Page], instance: Page, update_fields: Any = None, **kwargs: Any) -> None:
     if not update_fields or "status" not in update_fields:
         return
-    from watchkeeper.alerts.models import AlertGroup
-    from watchkeeper.alerts.services import groups
-
     linked = AlertGroup.objects.filter(group_pages__page=instance, group_pages__reason__in=["group", "storm"])
     if instance.status == PageStatus.ACKNOWLEDGED and instance.acknowledged_by is not None:
         for group in linked.filter(status="firing"):
@@ -29,5 +33,17 @@ def on_page_saved(sender: type[Page], instance: Page, update_fields: Any = None,
             groups.resolve_group(None, group, via="page")
 
 
+def offer_to_resolve_groups(user: User, incident: Incident) -> panels.Link | None:
+    """Resolving an incident never resolves its alerts: it asks, on a page of its own."""
+    count = queries.open_for_incident(incident).count()
+    if not count:
+        return None
+    text = f"It still has {count} open alert group{'' if count == 1 else 's'}: resolve them too, or leave them open."
+    return panels.Link(text, reverse("alerts:incident-groups", args=[incident.reference]))
+
+
 def connect() -> None:
     post_save.connect(on_page_saved, sender=Page, dispatch_uid="alerts.on_page_saved")
+    # The incident keeps its alerts; once it is resolved, the page offers to resolve the groups still open.
+    panels.contribute_section("alerts/incident_alerts.html")
+    panels.contribute_after_resolve(offer_to_resolve_groups)

@@ -6,9 +6,9 @@ from datetime import datetime
 
 from django_tasks import task
 
+from watchkeeper.alerts.services import groups
+
 
 @task()
 def check_heartbeat(integration_id: int, beat: str) -> None:
-    from watchkeeper.alerts.services.groups import check_heartbeat as check
-
-    check(integration_id, datetime.fromisoformat(beat))
+    groups.check_heartbeat(integration_id, datetime.fromisoformat(beat))

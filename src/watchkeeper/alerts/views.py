@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from watchkeeper.accounts.roles import can_act
 from watchkeeper.alerts import paging, queries
 from watchkeeper.alerts.models import AlertGroup
-from watchkeeper.alerts.services import groups
+from watchkeeper.alerts.services import declaring, groups
 from watchkeeper.incidents.queries import get_incident, open_on_service
 from watchkeeper.incidents.visibility import can_act_on, can_see
 
@@ -82,12 +82,12 @@ def group_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             groups.resolve_group(actor, group, via="web")
             messages.success(request, "Alert group resolved")
         elif action == "declare":
-            incident = groups.declare_from_group(actor, group, take_lead=request.POST.get("take_lead") == "yes")
+            incident = declaring.declare_from_group(actor, group, take_lead=request.POST.get("take_lead") == "yes")
             messages.success(request, f"Declared {incident.reference}")
             return redirect("incidents:incident", incident.reference)
         elif action == "link":
             incident = get_incident(request.user, request.POST.get("incident", ""))
-            groups.link_group(actor, group, incident)
+            declaring.link_group(actor, group, incident)
             messages.success(request, f"Linked to {incident.reference}")
         else:
             raise Http404("Unknown action")

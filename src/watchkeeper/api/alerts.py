@@ -14,9 +14,9 @@ from ninja.responses import Status
 from pydantic import ValidationError as PydanticError
 
 from watchkeeper.accounts.roles import is_admin
-from watchkeeper.alerts import queries
+from watchkeeper.alerts import paging, queries
 from watchkeeper.alerts.models import AlertGroup, Integration
-from watchkeeper.alerts.services import groups, integrations
+from watchkeeper.alerts.services import declaring, groups, integrations
 from watchkeeper.api.base import Id
 from watchkeeper.catalogue.models import Service
 from watchkeeper.incidents.queries import get_incident
@@ -148,8 +148,6 @@ def _fields(data: dict[str, Any]) -> dict[str, Any]:
 
 
 def _policy(slug: str | None) -> Any:
-    from watchkeeper.alerts import paging
-
     return paging.policy_named(slug)
 
 
@@ -213,7 +211,6 @@ def rotate_key(request: HttpRequest, integration_id: Id, payload: RotateIn) -> d
 
 def present(user: User, group: AlertGroup) -> dict[str, Any]:
     """The contract: incident is the reference, or null when there is none or this reader may not see it."""
-    from watchkeeper.alerts import paging
 
     incident = group.incident
     return {
@@ -266,7 +263,7 @@ def declare(request: HttpRequest, group_id: Id) -> Status[dict[str, Any]]:
         payload = DeclareIn.model_validate_json(request.body) if wants_json else DeclareIn()
     except PydanticError as error:
         raise ValidationError({str(e["loc"][0]) if e["loc"] else "body": e["msg"] for e in error.errors()}) from None
-    groups.declare_from_group(
+    declaring.declare_from_group(
         _actor(request), _group(group_id), title=payload.title, priority=payload.priority, take_lead=payload.take_lead
     )
     return Status(201, present(_actor(request), _group(group_id)))
@@ -275,5 +272,5 @@ def declare(request: HttpRequest, group_id: Id) -> Status[dict[str, Any]]:
 @router.post("/alert-groups/{group_id}/link", response=GroupOut)
 def link(request: HttpRequest, group_id: Id, payload: LinkIn) -> dict[str, Any]:
     incident = get_incident(request.user, payload.incident)
-    groups.link_group(_actor(request), _group(group_id), incident)
+    declaring.link_group(_actor(request), _group(group_id), incident)
     return present(_actor(request), _group(group_id))

@@ -15,6 +15,7 @@ from ninja.security import HttpBearer
 from pydantic import ConfigDict, Field, model_validator
 
 from watchkeeper.accounts.services import user_for_token
+from watchkeeper.health import unavailable
 
 # Database ids are signed 64-bit integers: a bigger number in a path is a 422, not an overflow deep in a query.
 Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
@@ -133,8 +134,6 @@ def invalid_schema(request: HttpRequest, exc: SchemaValidationError) -> HttpResp
 @api.exception_handler(OperationalError)
 @api.exception_handler(InterfaceError)
 def database_unavailable(request: HttpRequest, exc: Exception) -> HttpResponse:
-    from watchkeeper.health import unavailable
-
     return unavailable(request, exc)
 
 

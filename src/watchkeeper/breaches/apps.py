@@ -6,12 +6,6 @@ class BreachesConfig(AppConfig):
     label = "breaches"
 
     def ready(self) -> None:
-        from watchkeeper.breaches import services
-        from watchkeeper.breaches.flags import ico_flags
-        from watchkeeper.breaches.links import incident_links
-        from watchkeeper.incidents import events, panels
+        from watchkeeper.breaches import handlers  # noqa: PLC0415 - models load only once every app is registered
 
-        events.subscribe(services.open_for_event)
-        events.guard_resolve(services.check_security_steps)
-        panels.contribute(incident_links)
-        panels.contribute_flag(ico_flags)
+        handlers.connect()

@@ -1,4 +1,8 @@
 from django.apps import AppConfig
+from django.db.models.signals import pre_save
+
+from watchkeeper import converters
+from watchkeeper.text_guard import check_instance
 
 
 class CatalogueConfig(AppConfig):
@@ -6,11 +10,6 @@ class CatalogueConfig(AppConfig):
     label = "catalogue"
 
     def ready(self) -> None:
-        from django.db.models.signals import pre_save
-
-        from watchkeeper import converters
-        from watchkeeper.text_guard import check_instance
-
         # Every app's urls.py uses <id:...>; ready() runs before any URLconf is loaded.
         converters.register()
         # Catalogue is the first of our apps every other one builds on: one place keeps the text rules for all.

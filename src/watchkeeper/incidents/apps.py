@@ -6,6 +6,6 @@ class IncidentsConfig(AppConfig):
     label = "incidents"
 
     def ready(self) -> None:
-        from watchkeeper.incidents import milestone_links
+        from watchkeeper.incidents import milestone_links  # noqa: PLC0415 - models load only once every app is registered
 
         milestone_links.connect()

@@ -1,13 +1,15 @@
-"""Incident events, published inside the transaction that made the change.
+"""The one event bus: what happened to an incident (its record, its report, its breach clock), published inside the
+transaction that made the change.
 
-Other apps (notifications, status page, reviews) subscribe when they start; incidents never import
-them. A subscriber that enqueues work does so in the same transaction, so the change and its
-consequences commit together or not at all.
+Apps that react (notifications, status page, reviews, breaches, on call, Slack) subscribe from their
+AppConfig.ready(), each from its own handlers.py; the publishers never import them. A handler that enqueues work
+does so in the same transaction, so the change and its consequences commit together or not at all. The names of
+every event live here, so an app can listen to another without importing it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,18 +22,30 @@ TYPE_CHANGED = "incident.type_changed"
 RESOLVED = "incident.resolved"
 REOPENED = "incident.reopened"
 CLOSED = "incident.closed"
+INCIDENT_CHANGES = frozenset(
+    {DECLARED, UPDATED, PRIORITY_CHANGED, STATUS_CHANGED, ROLE_CHANGED, TYPE_CHANGED, RESOLVED, REOPENED, CLOSED}
+)
+
+# Published by reviews: the public version of a post-incident report may have changed.
+REPORT_CHANGED = "report.changed"
+
+# Published by breaches on the 72-hour ICO clock: reminders go to the response team, escalations to the data
+# protection contacts.
+BREACH_REMINDER = "breach.reminder"
+BREACH_ESCALATION = "breach.escalation"
 
 
 @dataclass(frozen=True)
 class IncidentEvent:
     name: str
     incident_id: int
-    actor_id: int | None
+    actor_id: int | None = None
     data: dict[str, Any] = field(default_factory=dict)
 
 
-Subscriber = Callable[[IncidentEvent], None]
-_subscribers: list[Subscriber] = []
+Handler = Callable[[IncidentEvent], None]
+# Each handler with the event names it wants; None means every event.
+_handlers: list[tuple[Handler, frozenset[str] | None]] = []
 
 # A guard raises ValidationError to stop a move: no review, no close (reviews); no containment, no
 # resolution for a security incident (breaches).
@@ -62,13 +76,20 @@ def check_resolve(incident: Any) -> None:
         guard(incident)
 
 
-def subscribe(subscriber: Subscriber) -> Subscriber:
-    if subscriber not in _subscribers:
-        _subscribers.append(subscriber)
-    return subscriber
+def subscribe(handler: Handler, names: Iterable[str] | None = None) -> Handler:
+    """Calls handler for each event named in names (every event without names). Subscribing twice is a no-op, so
+    ready() may run more than once. Bound methods compare equal, not identical."""
+    if all(known != handler for known, _ in _handlers):
+        _handlers.append((handler, None if names is None else frozenset(names)))
+    return handler
+
+
+def unsubscribe(handler: Handler) -> None:
+    _handlers[:] = [(known, names) for known, names in _handlers if known != handler]
 
 
 def publish(event: IncidentEvent) -> None:
-    # Errors propagate on purpose: a subscriber that cannot record its work must roll the change back.
-    for subscriber in list(_subscribers):
-        subscriber(event)
+    # Errors propagate on purpose: a handler that cannot record its work must roll the change back.
+    for handler, names in list(_handlers):
+        if names is None or event.name in names:
+            handler(event)

@@ -16,6 +16,8 @@ from watchkeeper.catalogue.models import Service
 from watchkeeper.domain.priority import DEFAULT_POLICIES, PriorityPolicy
 from watchkeeper.domain.workflow import TRANSITIONS, IncidentType, Status, Step
 from watchkeeper.formatting import local_input, parse_local
+from watchkeeper.govuk_forms import LocalTimeField
+from watchkeeper.incidents.milestones import LABELS, MILESTONES
 from watchkeeper.incidents.models import EntryKind, Incident
 from watchkeeper.incidents.queries import Filters, eligible_people
 
@@ -298,9 +300,6 @@ class MilestonesForm(VersionedForm):
     exercise = forms.BooleanField(label="This was an exercise (a drill or game day)", required=False)
 
     def __init__(self, data: Any, *, incident: Incident) -> None:
-        from watchkeeper.govuk_forms import LocalTimeField
-        from watchkeeper.incidents.milestones import LABELS, MILESTONES
-
         tz = incident.service.timezone
         initial: dict[str, Any] = {
             name: local_input(getattr(incident, name), tz) for name in MILESTONES if getattr(incident, name)

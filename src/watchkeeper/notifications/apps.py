@@ -6,10 +6,6 @@ class NotificationsConfig(AppConfig):
     label = "notifications"
 
     def ready(self) -> None:
-        from watchkeeper.breaches import events as breach_events
-        from watchkeeper.incidents import events, panels
-        from watchkeeper.notifications import breach_alerts, routing
+        from watchkeeper.notifications import handlers  # noqa: PLC0415 - models load only once every app is registered
 
-        events.subscribe(routing.on_event)
-        breach_events.subscribe(breach_alerts.on_breach_event)
-        panels.contribute_section("notifications/delivery_log.html")
+        handlers.connect()

@@ -1,4 +1,4 @@
-"""Alerts on the 72-hour ICO clock (breaches.events) as deliveries, like any other message.
+"""Alerts on the 72-hour ICO clock (breach events) as deliveries, like any other message.
 
 A reminder goes to the response team; an escalation to the data protection contacts. Both run inside the
 breach task's transaction, so the alert recorded on the breach and its deliveries commit together.
@@ -6,7 +6,7 @@ breach task's transaction, so the alert recorded on the breach and its deliverie
 
 from __future__ import annotations
 
-from watchkeeper.breaches import events
+from watchkeeper.incidents import events
 from watchkeeper.incidents.models import Incident
 from watchkeeper.notifications import routing
 from watchkeeper.notifications.models import Audience
@@ -20,8 +20,8 @@ def response_team(incident: Incident) -> list[routing.Target]:
     return [routing.person_target(person) for person in dict.fromkeys(people)]
 
 
-def targets_for(incident: Incident, event: events.BreachEvent) -> list[routing.Target]:
-    if event.name == events.ESCALATION:
+def targets_for(incident: Incident, event: events.IncidentEvent) -> list[routing.Target]:
+    if event.name == events.BREACH_ESCALATION:
         # With no data protection contacts configured the escalation still reaches someone who can act.
         people = routing.audience_targets(incident, Audience.DATA_PROTECTION) or response_team(incident)
     else:
@@ -32,13 +32,3 @@ def targets_for(incident: Incident, event: events.BreachEvent) -> list[routing.T
         if routing.matches(route, event.name, incident, event.data)
     ]
     return people + asked
-
-
-def on_breach_event(event: events.BreachEvent) -> None:
-    incident = Incident.objects.select_related("service", "service__team", "incident_lead", "comms_lead").get(
-        pk=event.incident_id
-    )
-    deadline = event.data["ico_deadline"]
-    # Keyed by the milestone and the deadline it is about: a milestone that fires twice sends once.
-    event_id = f"{incident.pk}:{event.name}:{event.data['hours']}:{deadline}"
-    routing.record(incident, event.name, event_id, targets_for(incident, event), {**event.data, "due": deadline})

@@ -18,8 +18,9 @@ from watchkeeper.database import persist
 from watchkeeper.domain.workflow import Step
 from watchkeeper.incidents.checklist import tick
 from watchkeeper.incidents.models import EntryKind, TimelineEntry
-from watchkeeper.notifications import secrets
-from watchkeeper.notifications.channels import Outgoing, Permanent, Sent, Transient, scrub, transport_for
+from watchkeeper.notifications import routing, secrets, tasks
+from watchkeeper.notifications.channels import Outgoing, Permanent, Sent, Transient, scrub
+from watchkeeper.notifications.channels.registry import transport_for
 from watchkeeper.notifications.models import Audience, Channel, Delivery, Status, Thread
 
 # The gap between two messages on one channel: Slack allows about one a second per channel, Notify 3,000 a minute.
@@ -36,8 +37,6 @@ def _config(name: str) -> float:
 
 
 def enqueue(delivery_id: int, attempt: int, at: datetime | None = None) -> None:
-    from watchkeeper.notifications import tasks
-
     task = tasks.deliver if at is None else tasks.deliver.using(run_after=at)
     task.enqueue(delivery_id, attempt)
 
@@ -209,7 +208,6 @@ def _fail_now(row: Delivery, error: str, now: datetime) -> None:
 
 def _give_up(row: Delivery, now: datetime) -> None:
     """Marks the delivery failed, puts it on the timeline and tells the comms lead another way."""
-    from watchkeeper.notifications import routing
 
     row.status = Status.FAILED
     row.failed_at = now

@@ -6,6 +6,7 @@ from django.db import models
 
 from watchkeeper.catalogue.models import Service
 from watchkeeper.incidents.models import Incident
+from watchkeeper.notifications.channels import scrub
 
 
 class Kind(models.TextChoices):
@@ -109,7 +110,6 @@ class Delivery(models.Model):
     @property
     def shown_recipient(self) -> str:
         """A webhook's URL may carry its own token: anyone who reads the log sees only its scheme and host."""
-        from watchkeeper.notifications.channels import scrub
 
         return scrub(self.recipient)
 

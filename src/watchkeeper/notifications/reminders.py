@@ -17,7 +17,7 @@ from watchkeeper.domain.office_time import add_office_time, is_office_time
 from watchkeeper.domain.priority import SpanKind
 from watchkeeper.incidents import events
 from watchkeeper.incidents.models import Incident
-from watchkeeper.notifications import routing
+from watchkeeper.notifications import routing, tasks
 from watchkeeper.notifications.models import Audience
 
 RESPONSE = "response"
@@ -73,8 +73,6 @@ def plan(incident: Incident, name: str) -> list[tuple[str, datetime, datetime]]:
 
 
 def schedule(incident: Incident, name: str) -> None:
-    from watchkeeper.notifications import tasks
-
     for stage, deadline, at in plan(incident, name):
         tasks.remind.using(run_after=at).enqueue(incident.pk, stage, deadline.isoformat())
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -13,12 +12,11 @@ from django.contrib.auth.models import User
 from django.db.models import Q
 from django.utils import timezone
 
-from watchkeeper.breaches import events as breach_events
 from watchkeeper.domain.priority import Priority
 from watchkeeper.domain.workflow import IncidentType
 from watchkeeper.incidents import events
 from watchkeeper.incidents.models import Incident
-from watchkeeper.notifications import messages
+from watchkeeper.notifications import delivery, messages
 from watchkeeper.notifications.models import Audience, Channel, Delivery, Route
 
 SECURITY_TYPES = [
@@ -54,8 +52,8 @@ REMINDER_EVENTS = [
     "escalation.update_overdue",
     "escalation.response_overdue",
 ]
-# The 72-hour ICO clock (breaches.events): like reminders, routes get them only by asking by name.
-BREACH_EVENTS = [breach_events.REMINDER, breach_events.ESCALATION]
+# The 72-hour ICO clock (published by breaches): like reminders, routes get them only by asking by name.
+BREACH_EVENTS = [events.BREACH_REMINDER, events.BREACH_ESCALATION]
 ALL_EVENTS = INCIDENT_EVENTS + REMINDER_EVENTS + BREACH_EVENTS
 
 
@@ -159,7 +157,6 @@ def record(
     incident: Incident, name: str, event_id: str, targets: list[Target], data: dict[str, Any], text: str = ""
 ) -> list[Delivery]:
     """Writes one delivery per target and enqueues it, inside the caller's transaction."""
-    from watchkeeper.notifications import delivery
 
     now = timezone.now()
     targets = expand(targets, now)
@@ -192,17 +189,3 @@ def record(
             delivery.enqueue(row.pk, 1)
             created.append(row)
     return created
-
-
-def on_event(event: events.IncidentEvent) -> None:
-    """The subscriber: runs inside the incident change's transaction, so deliveries commit with it."""
-    from watchkeeper.notifications import reminders
-
-    incident = Incident.objects.select_related("service", "service__team", "incident_lead", "comms_lead").get(
-        pk=event.incident_id
-    )
-    text = ""
-    if event.name == events.UPDATED and (entry_id := event.data.get("entry_id")):
-        text = incident.timeline.filter(pk=entry_id).values_list("text", flat=True).first() or ""
-    record(incident, event.name, uuid.uuid4().hex, targets_for(incident, event.name, event.data), event.data, text)
-    reminders.schedule(incident, event.name)

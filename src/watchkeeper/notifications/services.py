@@ -22,7 +22,7 @@ from watchkeeper.domain.workflow import IncidentType
 from watchkeeper.notifications import secrets
 from watchkeeper.notifications.channels import endpoints
 from watchkeeper.notifications.models import Audience, Channel, Delivery, Kind, Route, Status
-from watchkeeper.notifications.routing import ALL_EVENTS, GDS_DEFAULTS
+from watchkeeper.notifications.routing import ALL_EVENTS, GDS_DEFAULTS, TARGET_CHECKS
 
 # For these the URL itself is the credential, so it is kept with the secrets and shown shortened.
 URL_IS_SECRET = {Kind.SLACK_WEBHOOK.value, Kind.TEAMS.value}
@@ -73,8 +73,6 @@ def _target_error(kind: str, target: str) -> str | None:
     if kind == Kind.NOTIFY_SMS and not PHONE.match(target):
         return "Enter a phone number, like 07700 900 982 or +44 7700 900 982"
     if kind == Kind.ONCALL:
-        from watchkeeper.notifications.routing import TARGET_CHECKS
-
         check = TARGET_CHECKS.get(kind)
         return check(target) if check else "On-call schedules are not available here"
     if kind == Kind.SLACK and not re.match(r"^#?[A-Za-z0-9._-]{1,80}$", target):

@@ -20,7 +20,7 @@ def _refuse(message: str) -> NoReturn:
 
 
 def _at(text: str | None) -> datetime:
-    from django.utils import timezone
+    from django.utils import timezone  # noqa: PLC0415 - the console script starts Django only for the commands that need it
 
     if text is None:
         return timezone.now()
@@ -35,12 +35,12 @@ def _at(text: str | None) -> datetime:
 
 def cmd_oncall(args: argparse.Namespace) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "watchkeeper.settings")
-    import django
+    import django  # noqa: PLC0415 - the console script starts Django only for the commands that need it
 
     django.setup()
-    from zoneinfo import ZoneInfo
+    from zoneinfo import ZoneInfo  # noqa: PLC0415 - the console script starts Django only for the commands that need it
 
-    from watchkeeper.oncall import queries
+    from watchkeeper.oncall import queries  # noqa: PLC0415 - the console script starts Django only for the commands that need it
 
     at = _at(args.at)
     found = queries.schedules()

@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from watchkeeper.catalogue.models import Team
 from watchkeeper.domain.rota import Shift
-from watchkeeper.oncall import queries
+from watchkeeper.oncall import queries, tasks
 from watchkeeper.oncall.models import LayerMember, NightlyCheck
 
 log = logging.getLogger(__name__)
@@ -100,8 +100,6 @@ def next_run(now: datetime) -> datetime:
 
 
 def schedule_next(now: datetime | None = None) -> bool:
-    from watchkeeper.oncall import tasks
-
     now = now or timezone.now()
     due = next_run(now)
     try:

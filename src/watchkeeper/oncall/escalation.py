@@ -18,7 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from watchkeeper.notifications.models import Channel
-from watchkeeper.oncall import messages, queries, sending
+from watchkeeper.oncall import messages, queries, sending, tasks
 from watchkeeper.oncall.models import EscalationStep, Page, PageEvent, PageNotification, PageStatus
 
 DIRECT = -1  # the step index of people paged by name rather than through a policy
@@ -100,8 +100,6 @@ def _notify_step(page: Page, step: EscalationStep, now: datetime) -> int:
 
 
 def _timers(page: Page, due: datetime) -> None:
-    from watchkeeper.oncall import tasks
-
     grace = timedelta(seconds=float(str(settings.ONCALL["TIMER_GRACE_SECONDS"])))
     for at in (due, due + grace):
         tasks.escalate.using(run_after=at).enqueue(page.pk, page.step_index, page.cycle)

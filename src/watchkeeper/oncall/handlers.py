@@ -13,9 +13,11 @@ from django.utils import timezone
 
 from watchkeeper.catalogue.queries import calendar_for
 from watchkeeper.domain.office_time import BeyondKnownHolidays, is_office_time
-from watchkeeper.incidents import events
+from watchkeeper.incidents import events, panels
 from watchkeeper.incidents.models import Incident
-from watchkeeper.oncall import services
+from watchkeeper.notifications import routing
+from watchkeeper.notifications.models import Kind
+from watchkeeper.oncall import contacts, services
 from watchkeeper.oncall.models import EscalationPolicy, Page, PageStatus, PagingRule
 
 DEFAULT_WHEN = {"P1": "always", "P2": "always", "P3": "office_hours", "P4": "office_hours"}
@@ -60,10 +62,15 @@ def page_incident(incident: Incident, actor: User | None, source: str) -> list[P
 
 
 def on_incident_event(event: events.IncidentEvent) -> None:
-    if event.name not in {events.DECLARED, events.PRIORITY_CHANGED, events.TYPE_CHANGED}:
-        return
     incident = Incident.objects.select_related("service", "service__team").get(pk=event.incident_id)
     if event.name == events.PRIORITY_CHANGED and event.data.get("previous", "P4") <= incident.priority:
         return  # lowered or unchanged: a page already running carries on, and nothing new is needed
     actor = User.objects.filter(pk=event.actor_id).first() if event.actor_id else None
     page_incident(incident, actor, "incident")
+
+
+def connect() -> None:
+    events.subscribe(on_incident_event, {events.DECLARED, events.PRIORITY_CHANGED, events.TYPE_CHANGED})
+    # Escalation contacts (or any route) may be a schedule: whoever is on call when the message is routed.
+    routing.expand_with(Kind.ONCALL, contacts.expand, contacts.check)
+    panels.contribute_section("oncall/incident_pages.html")

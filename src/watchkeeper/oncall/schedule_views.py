@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from watchkeeper.accounts.roles import can_act
+from watchkeeper.api.oncall_schemas import target_out
 from watchkeeper.catalogue.models import Team
 from watchkeeper.domain.rota import coverage_pct
 from watchkeeper.govuk_forms import apply_service, set_time_zone
@@ -266,8 +267,6 @@ def policy_edit(request: HttpRequest, slug: str | None = None) -> HttpResponse:
     policy = get_object_or_404(queries.policies(), slug=slug) if slug else None
     initial: dict[str, Any] = {}
     if policy is not None:
-        from watchkeeper.api.oncall_schemas import target_out
-
         lines = [
             " ".join(
                 [str(s.ack_timeout_minutes)]

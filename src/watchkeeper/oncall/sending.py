@@ -17,8 +17,9 @@ from django.db.models import F
 from django.utils import timezone
 
 from watchkeeper.notifications import delivery, secrets
-from watchkeeper.notifications.channels import Outgoing, Permanent, Sent, Transient, Transport, transport_for
-from watchkeeper.oncall import voice
+from watchkeeper.notifications.channels import Outgoing, Permanent, Sent, Transient, Transport
+from watchkeeper.notifications.channels.registry import transport_for
+from watchkeeper.oncall import tasks, voice
 from watchkeeper.oncall.models import ContactMethod, NotificationStatus, Page, PageEvent, PageNotification, PageStatus
 
 # Contact kinds and the notification transport each goes through.
@@ -31,8 +32,6 @@ def _config(name: str) -> float:
 
 
 def enqueue(notification_id: int, number: int, at: datetime | None = None) -> None:
-    from watchkeeper.oncall import tasks
-
     task = tasks.send_notification if at is None else tasks.send_notification.using(run_after=at)
     task.enqueue(notification_id, number)
 

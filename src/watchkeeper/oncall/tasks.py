@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import logging
+
 from django_tasks import task
 
-from watchkeeper.oncall import escalation, sending
+from watchkeeper.oncall import coverage, escalation, sending
 
 
 @task()
@@ -20,9 +22,6 @@ def escalate(page_id: int, step_index: int, cycle: int) -> None:
 @task()
 def reply_sms(number: str, text: str) -> None:
     """The answer to an inbound SMS; Notify refusals are logged, since there is nobody else to tell."""
-    import logging
-
-    from watchkeeper.oncall import sending
 
     try:
         sending.reply_sms(number, text)
@@ -32,6 +31,4 @@ def reply_sms(number: str, text: str) -> None:
 
 @task()
 def nightly_check() -> int:
-    from watchkeeper.oncall import coverage
-
     return coverage.run()

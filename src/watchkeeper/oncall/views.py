@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import hmac
+import json
+
+from django.conf import settings
 from django.contrib import messages as flash
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.models import User
 from django.core import signing
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.csrf import csrf_exempt
@@ -13,8 +18,8 @@ from django.views.decorators.http import require_POST
 
 from watchkeeper.accounts.roles import can_act
 from watchkeeper.incidents.visibility import can_see
-from watchkeeper.oncall import messages, queries, services
-from watchkeeper.oncall.models import Page
+from watchkeeper.oncall import ics, inbound, messages, queries, services, tasks
+from watchkeeper.oncall.models import CalendarToken, LayerMember, Override, Page
 
 
 def visible_page(request: HttpRequest, page_id: int) -> Page:
@@ -76,8 +81,6 @@ def ack_link(request: HttpRequest, token: str) -> HttpResponse:
 @login_not_required
 def calendar(request: HttpRequest, token: str) -> HttpResponse:
     """A whole schedule's shifts (the schedule's token) or one person's across every schedule (theirs)."""
-    from watchkeeper.oncall import ics
-    from watchkeeper.oncall.models import CalendarToken, LayerMember, Override
 
     schedule = queries.schedules().filter(ical_token=token).first()
     if schedule is not None:
@@ -101,13 +104,6 @@ def calendar(request: HttpRequest, token: str) -> HttpResponse:
 @require_POST
 def notify_inbound_sms(request: HttpRequest) -> HttpResponse:
     """GOV.UK Notify's inbound SMS callback, authenticated by the bearer token configured for it."""
-    import hmac
-    import json
-
-    from django.conf import settings
-    from django.db import transaction
-
-    from watchkeeper.oncall import inbound, tasks
 
     expected = str(settings.ONCALL["NOTIFY_INBOUND_TOKEN"])
     given = request.headers.get("Authorization", "").removeprefix("Bearer ")

@@ -6,6 +6,6 @@ class ReviewsConfig(AppConfig):
     label = "reviews"
 
     def ready(self) -> None:
-        from watchkeeper.reviews.subscribers import connect
+        from watchkeeper.reviews import handlers  # noqa: PLC0415 - models load only once every app is registered
 
-        connect()
+        handlers.connect()

@@ -34,7 +34,7 @@ def _refuse(message: str) -> NoReturn:
 
 def _django() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "watchkeeper.settings")
-    import django
+    import django  # noqa: PLC0415 - the console script starts Django only for the commands that need it
 
     django.setup()
 
@@ -63,7 +63,7 @@ def cmd_export(args: argparse.Namespace) -> None:
     if args.format == "xlsx" and args.output is None and sys.stdout.isatty():
         _refuse("an XLSX file would garble the terminal: give --output FILE or redirect the output")
     _django()
-    from watchkeeper.reviews import queries, register, xlsx_export
+    from watchkeeper.reviews import queries, register, xlsx_export  # noqa: PLC0415 - the console script starts Django only for the commands that need it
 
     found = queries.whole_register(queries.RegisterFilters(declared_from=first, declared_to=last), sort="declared")
     try:
@@ -104,7 +104,7 @@ def cmd_import(args: argparse.Namespace) -> None:
     except UnicodeDecodeError:
         _refuse(f"{path} is not UTF-8 text: save the spreadsheet as 'CSV UTF-8'")
     _django()
-    from watchkeeper.reviews import importer, register
+    from watchkeeper.reviews import importer, register  # noqa: PLC0415 - the console script starts Django only for the commands that need it
 
     result = importer.import_register(io.StringIO(text, newline=""), dry_run=args.dry_run)
     if result.errors:

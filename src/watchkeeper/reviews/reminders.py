@@ -19,7 +19,6 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from watchkeeper.catalogue.queries import calendar_for
 from watchkeeper.domain.office_time import OfficeCalendar, office_time_between
 from watchkeeper.incidents.models import EntryKind, Incident, TimelineEntry
 from watchkeeper.reviews import ics
@@ -44,33 +43,6 @@ def one_business_day_before(calendar: OfficeCalendar, instant: datetime) -> date
         if office_time_between(calendar, earlier, instant) >= calendar.business_day:
             return earlier
     return earlier
-
-
-# Scheduling, called by reviews.services inside their transactions ---------------------------------------------------
-
-
-def schedule_action(action: Action) -> None:
-    from watchkeeper.reviews import tasks  # the task module imports this one
-
-    if action.status != ActionStatus.OPEN:
-        return
-    now, due = timezone.now(), action.due_at
-    before = one_business_day_before(calendar_for(action.incident.service), due)
-    for stage, at in ((DUE_SOON, before), (OVERDUE, due)):
-        if at > now:
-            tasks.remind_action.using(run_after=at).enqueue(action.pk, stage, due.isoformat())
-
-
-def schedule_review(review: Review) -> None:
-    """The invitation now, for the new date, and a reminder one business day before the meeting."""
-    from watchkeeper.reviews import tasks
-
-    if review.proposed_for is None or review.is_recorded or review.is_waived:
-        return
-    tasks.invite_to_review.enqueue(review.pk, review.version)
-    before = one_business_day_before(calendar_for(review.incident.service), review.proposed_for)
-    if before > timezone.now():
-        tasks.remind_review.using(run_after=before).enqueue(review.pk, review.proposed_for.isoformat())
 
 
 # Firing, called by reviews.tasks ----------------------------------------------------------------------------------

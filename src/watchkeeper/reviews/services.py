@@ -20,10 +20,11 @@ from watchkeeper.accounts.roles import can_act, is_admin
 from watchkeeper.catalogue.models import Team
 from watchkeeper.catalogue.queries import calendar_for
 from watchkeeper.domain.workflow import Step
+from watchkeeper.incidents import events
 from watchkeeper.incidents.checklist import tick
 from watchkeeper.incidents.models import EntryKind, Incident, TimelineEntry
 from watchkeeper.incidents.visibility import can_act_on, can_see
-from watchkeeper.reviews import reminders, scheduling
+from watchkeeper.reviews import scheduling, tasks
 from watchkeeper.reviews.content import REVIEW_QUESTIONS, Section, sections_from
 from watchkeeper.reviews.models import Action, ActionStatus, Report, ReportTemplate, Review, RootCause
 
@@ -112,6 +113,9 @@ def update_report(
     if report.publishable != was_publishable:
         verb = "marked publishable" if report.publishable else "withdrawn from publication"
         _note(incident, actor, f"Public version of the report {verb}")
+    if report.publishable or was_publishable:
+        # The status page shows the public version: it re-renders in this transaction's wake.
+        events.publish(events.IncidentEvent(events.REPORT_CHANGED, incident.pk, actor.pk))
     return report
 
 
@@ -170,7 +174,7 @@ def propose_review(incident: Incident, actor: User | None = None) -> Review:
     review.save()
     review.invitees.add(*_team_of(incident))
     _note(incident, actor, f"Review proposed for {timezone.localtime(proposal.proposed_for):%a %-d %b %Y %H:%M}")
-    reminders.schedule_review(review)
+    tasks.schedule_review(review)
     return review
 
 
@@ -194,7 +198,7 @@ def schedule_review(
     if chosen is not None:
         review.invitees.set(chosen)
     _note(incident, actor, f"Review planned for {timezone.localtime(proposed_for):%a %-d %b %Y %H:%M}")
-    reminders.schedule_review(review)
+    tasks.schedule_review(review)
     return review
 
 
@@ -319,7 +323,7 @@ def add_action(
         created_by=actor,
     )
     _note(incident, actor, f"Follow-up action for {owner.get_username()}: {action.title}", action=action.pk)
-    reminders.schedule_action(action)
+    tasks.schedule_action(action)
     return action
 
 
@@ -374,5 +378,5 @@ def update_action(
         _note(action.incident, actor, f"Follow-up action '{action.title}': {', '.join(changes)}", action=action.pk)
     if due_in_business_days is not None or status == ActionStatus.OPEN:
         # Reminders already queued for the old date or the old status stand down when they fire.
-        reminders.schedule_action(action)
+        tasks.schedule_action(action)
     return action

@@ -7,7 +7,6 @@ class SlackAppConfig(AppConfig):
     verbose_name = "Slack app"
 
     def ready(self) -> None:
-        from watchkeeper.incidents import events
-        from watchkeeper.slackapp import subscribers
+        from watchkeeper.slackapp import handlers  # noqa: PLC0415 - models load only once every app is registered
 
-        events.subscribe(subscribers.on_event)
+        handlers.connect()

@@ -27,7 +27,7 @@ from watchkeeper.incidents.visibility import can_act_on
 from watchkeeper.oncall import queries, services
 from watchkeeper.oncall.models import EscalationPolicy, Schedule
 from watchkeeper.slackapp import messages, people
-from watchkeeper.slackapp.commands import Context, Parsed, Reply
+from watchkeeper.slackapp.command_text import Context, Parsed, Reply
 from watchkeeper.slackapp.errors import CommandError
 from watchkeeper.slackapp.models import IncidentChannel
 

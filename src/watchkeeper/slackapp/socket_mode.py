@@ -14,13 +14,13 @@ from collections.abc import Callable
 
 def run(args: argparse.Namespace) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "watchkeeper.settings")
-    import django
+    import django  # noqa: PLC0415 - the console script starts Django only for the commands that need it
 
     django.setup()
-    from slack_bolt.adapter.socket_mode import SocketModeHandler
+    from slack_bolt.adapter.socket_mode import SocketModeHandler  # noqa: PLC0415 - the console script starts Django only for the commands that need it
 
-    from watchkeeper.slackapp import conf
-    from watchkeeper.slackapp.handlers import build_app
+    from watchkeeper.slackapp import conf  # noqa: PLC0415 - the console script starts Django only for the commands that need it
+    from watchkeeper.slackapp.bolt_app import build_app  # noqa: PLC0415 - the console script starts Django only for the commands that need it
 
     tokens = (("SLACK_APP_TOKEN", conf.app_token()), ("SLACK_BOT_TOKEN", conf.bot_token()))
     missing = [name for name, value in tokens if not value]
@@ -35,7 +35,7 @@ def run(args: argparse.Namespace) -> None:
 
 def fresh_connections(next: Callable[[], None]) -> None:
     """Socket Mode runs listeners on long-lived threads that Django's request cycle never tidies up after."""
-    from django.db import close_old_connections
+    from django.db import close_old_connections  # noqa: PLC0415 - the console script starts Django only for the commands that need it
 
     close_old_connections()
     try:

@@ -1,7 +1,7 @@
 """A public update from Slack on the status page: through the status page's own service functions, never its models.
 
 An internal update marked public is already copied to the incident's open public incidents by the status page
-(``statuspage.reactions``), without components. When the person also chose components, the Slack app posts the
+(``statuspage.handlers``), without components. When the person also chose components, the Slack app posts the
 public update itself, with them, and records the internal update unmarked, so the status page shows it once.
 """
 

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from slack_bolt.adapter.django import SlackRequestHandler
 
 from watchkeeper.slackapp import conf, replays
-from watchkeeper.slackapp.handlers import build_app
+from watchkeeper.slackapp.bolt_app import build_app
 
 log = logging.getLogger(__name__)
 

@@ -10,14 +10,14 @@ from typing import Any
 
 def _django() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "watchkeeper.settings")
-    import django
+    import django  # noqa: PLC0415 - the console script starts Django only for the commands that need it
 
     django.setup()
 
 
 def cmd_export(args: argparse.Namespace) -> None:
     _django()
-    from watchkeeper.statuspage import conf, snapshot
+    from watchkeeper.statuspage import conf, snapshot  # noqa: PLC0415 - the console script starts Django only for the commands that need it
 
     directory = Path(args.directory) if args.directory else conf.snapshot_dir()
     count = snapshot.write(directory)
@@ -26,7 +26,7 @@ def cmd_export(args: argparse.Namespace) -> None:
 
 def cmd_erase(args: argparse.Namespace) -> None:
     _django()
-    from watchkeeper.statuspage import subscribers
+    from watchkeeper.statuspage import subscribers  # noqa: PLC0415 - the console script starts Django only for the commands that need it
 
     found = subscribers.erase(args.email)
     print("Erased" if found else "No subscriber with that address; any sign-up records for it are erased")

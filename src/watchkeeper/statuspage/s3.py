@@ -21,7 +21,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 from django.conf import settings
+from django.db import connection, transaction
 
+from watchkeeper.statuspage import conf, snapshot, snapshot_store
 from watchkeeper.statuspage.paths import CONTENT_TYPES
 
 TIMEOUT = 10.0
@@ -112,14 +114,12 @@ PUSH_LOCK = 0x5741544348  # any constant: names the advisory lock that keeps two
 @contextmanager
 def _one_pusher() -> Iterator[None]:
     """One push at a time across every worker: an advisory lock on PostgreSQL, a file lock on SQLite's one machine."""
-    from django.db import connection, transaction
 
     if connection.vendor == "postgresql":
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [PUSH_LOCK])
             yield
         return
-    from watchkeeper.statuspage import conf, snapshot
 
     with snapshot._locked(conf.snapshot_dir() / ".s3"):
         yield
@@ -127,7 +127,6 @@ def _one_pusher() -> Iterator[None]:
 
 def push_current() -> int:
     """Pushes the database's current version unless the bucket holds it or a newer one; returns files uploaded."""
-    from watchkeeper.statuspage import snapshot_store
 
     with _one_pusher():
         epoch, number = snapshot_store.head()

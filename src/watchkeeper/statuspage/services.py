@@ -23,7 +23,7 @@ from watchkeeper.incidents import checklist
 from watchkeeper.incidents import services as incident_services
 from watchkeeper.incidents.models import Incident
 from watchkeeper.incidents.visibility import can_see
-from watchkeeper.statuspage import conf
+from watchkeeper.statuspage import conf, snapshot, tasks
 from watchkeeper.statuspage.models import AffectedComponent, PublicIncident, PublicUpdate, StatusPeriod
 from watchkeeper.statuspage.vocabulary import (
     FINISHED,
@@ -132,7 +132,6 @@ def standard_wording(public: PublicIncident, status: str, components: Iterable[C
 
 def _after_publish(update: PublicUpdate) -> None:
     """Queues the fan-out and a snapshot refresh with the post; renders the snapshot once it is committed."""
-    from watchkeeper.statuspage import snapshot, tasks
 
     if update.notify:
         tasks.fan_out.enqueue(update.pk, "update")
@@ -315,7 +314,6 @@ def schedule_maintenance(
     notify: bool = True,
 ) -> PublicIncident:
     """Announces a window; tasks start and complete it at its edges and remind subscribers before it starts."""
-    from watchkeeper.statuspage import tasks
 
     _require_publisher(actor)
     now = timezone.now()

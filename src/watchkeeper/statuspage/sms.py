@@ -23,7 +23,7 @@ from watchkeeper.catalogue.models import Component
 from watchkeeper.notifications.channels import Permanent, Transient
 from watchkeeper.notifications.channels.notify import failure
 from watchkeeper.notifications.secrets import reveal, seal
-from watchkeeper.statuspage import conf, subscribers
+from watchkeeper.statuspage import conf, subscribers, tasks
 from watchkeeper.statuspage.api import absolute
 from watchkeeper.statuspage.models import Delivery, PublicUpdate, Subscriber
 from watchkeeper.statuspage.vocabulary import IncidentStatus
@@ -53,7 +53,6 @@ def sign_up(phone: str, *, components: list[Component] | None, ip: str | None) -
 
     The answer is the same whether or not the number was already subscribed, so the form reveals nothing.
     """
-    from watchkeeper.statuspage import tasks
 
     phone = subscribers.normalise_phone(phone)
     subscribers.record_attempt(phone, ip)

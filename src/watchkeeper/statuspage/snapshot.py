@@ -22,11 +22,12 @@ from datetime import time as dt_time
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from watchkeeper.statuspage import api, conf, feeds, pages, queries
+from watchkeeper.statuspage import api, conf, feeds, pages, queries, snapshot_store, snapshot_sync, tasks
+from watchkeeper.statuspage.models import NightlyRefresh
 from watchkeeper.statuspage.paths import GZIP_SUFFIX
 
 log = logging.getLogger(__name__)
@@ -117,7 +118,6 @@ def write(directory: Path | None = None) -> int:
     queued for just after midnight, so a quiet day still rolls the 90-day history and "last updated" over without
     cron.
     """
-    from watchkeeper.statuspage import snapshot_store, snapshot_sync
 
     directory = Path(directory or conf.snapshot_dir())
     epoch, version, files = snapshot_store.publish(render_all)
@@ -135,10 +135,6 @@ def next_nightly(now: datetime) -> datetime:
 
 def schedule_nightly() -> bool:
     """Queues the nightly re-render unless one is already queued for that time; True if this call queued it."""
-    from django.db import IntegrityError, transaction
-
-    from watchkeeper.statuspage import tasks
-    from watchkeeper.statuspage.models import NightlyRefresh
 
     now = timezone.now()
     due = next_nightly(now)

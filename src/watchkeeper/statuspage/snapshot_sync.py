@@ -16,6 +16,9 @@ from typing import Any
 
 from django.conf import settings
 from django.db import DatabaseError, connection
+from django.utils import timezone
+
+from watchkeeper.statuspage import conf, snapshot, snapshot_store
 
 log = logging.getLogger(__name__)
 MANIFEST = ".manifest.json"
@@ -48,9 +51,6 @@ def install(
     ``files`` are contents already at hand (a node that just rendered); the rest come from the database. Under the
     folder's lock, and never backwards: a slower writer with an older version leaves a newer one alone.
     """
-    from django.utils import timezone
-
-    from watchkeeper.statuspage import snapshot, snapshot_store
 
     with snapshot._locked(directory):
         local = local_manifest(directory)
@@ -100,8 +100,6 @@ class SnapshotSync(threading.Thread):
         self.stopping.set()
 
     def check(self) -> None:
-        from watchkeeper.statuspage import snapshot, snapshot_store
-
         try:
             epoch, number = snapshot_store.head()
             if number == 0:
@@ -148,7 +146,6 @@ _running: SnapshotSync | None = None
 def start() -> SnapshotSync | None:
     """Starts this process's sync thread (once); STATUSPAGE_SYNC_SECONDS 0 turns it off."""
     global _running
-    from watchkeeper.statuspage import conf
 
     interval = float(getattr(settings, "STATUSPAGE_SYNC_SECONDS", 1.0))
     if _running is not None or interval <= 0:

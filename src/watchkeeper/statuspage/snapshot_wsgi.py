@@ -69,7 +69,7 @@ class SnapshotApp:
         max_age: int | None = None,
         hits: SnapshotHits | None = None,
     ) -> None:
-        from watchkeeper.statuspage import conf
+        from watchkeeper.statuspage import conf  # noqa: PLC0415 - wsgi.py imports this module before Django's settings are chosen
 
         self.app = app
         self.directory = str(directory or conf.snapshot_dir())
@@ -229,10 +229,10 @@ def _with_headers(start_response: StartResponse, extra: list[tuple[str, str]]) -
 
 def django_with_snapshot() -> SnapshotApp:
     """The whole app as wsgi.py serves it: Django behind the snapshot, with the access log unless it is off."""
-    from django.conf import settings
-    from django.core.wsgi import get_wsgi_application
+    from django.conf import settings  # noqa: PLC0415 - wsgi.py imports this module before Django's settings are chosen
+    from django.core.wsgi import get_wsgi_application  # noqa: PLC0415 - wsgi.py imports this module before Django's settings are chosen
 
-    from watchkeeper.web.access_log import RequestLog
+    from watchkeeper.web.access_log import RequestLog  # noqa: PLC0415 - wsgi.py imports this module before Django's settings are chosen
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "watchkeeper.settings")
     django = get_wsgi_application()

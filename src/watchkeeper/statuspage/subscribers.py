@@ -13,7 +13,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from watchkeeper.catalogue.models import Component
-from watchkeeper.statuspage import conf
+from watchkeeper.notifications.secrets import seal
+from watchkeeper.statuspage import conf, tasks, webhooks
 from watchkeeper.statuspage.models import SignupAttempt, Subscriber
 
 CONFIRM_SALT = "watchkeeper.statuspage.confirm"
@@ -110,8 +111,6 @@ def record_attempt(email: str, ip: str | None) -> None:
 @transaction.atomic
 def sign_up_webhook(email: str, endpoint: str, *, components: list[Component] | None, ip: str | None) -> Subscriber:
     """A webhook subscription, confirmed and managed through the email address given with it."""
-    from watchkeeper.notifications.secrets import seal
-    from watchkeeper.statuspage import tasks, webhooks
 
     email = _normalise(email)
     endpoint = webhooks.check_endpoint(endpoint)
@@ -134,7 +133,6 @@ def sign_up(email: str, *, components: list[Component] | None, ip: str | None) -
 
     The answer is the same whether or not the address was already subscribed, so the form reveals nothing.
     """
-    from watchkeeper.statuspage import tasks
 
     email = _normalise(email)
     record_attempt(email, ip)

@@ -7,7 +7,7 @@ from datetime import datetime
 from django.utils import timezone
 from django_tasks import task
 
-from watchkeeper.statuspage import delivery, services, snapshot
+from watchkeeper.statuspage import delivery, s3, services, sms, snapshot
 from watchkeeper.statuspage.models import Delivery, PublicIncident, Subscriber
 
 
@@ -31,8 +31,6 @@ def send_confirmation(subscriber_id: int) -> bool:
 
 @task(priority=URGENT)
 def send_sms_code(subscriber_id: int) -> bool:
-    from watchkeeper.statuspage import sms
-
     subscriber = Subscriber.objects.filter(pk=subscriber_id, channel=Subscriber.Channel.SMS).first()
     if subscriber is None or not subscriber.code:
         return False
@@ -76,7 +74,6 @@ def refresh_snapshot() -> int:
 @task()
 def push_to_object_storage() -> int:
     """Copies the newest snapshot version to STATUSPAGE_S3_URL; a failed push is caught up by the next one."""
-    from watchkeeper.statuspage import s3
 
     return s3.push_current()
 

@@ -1,4 +1,5 @@
-"""What people do with alert groups (acknowledge, resolve, declare, link) and what time does (heartbeats)."""
+"""What people do with alert groups (acknowledge, resolve) and what time does (heartbeats); declaring and linking
+an incident are in declaring.py."""
 
 from __future__ import annotations
 
@@ -10,11 +11,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from watchkeeper.accounts.roles import can_act
-from watchkeeper.alerts import paging
+from watchkeeper.alerts import paging, tasks
 from watchkeeper.alerts.models import OPEN_VALUES, Alert, AlertGroup, Integration
+from watchkeeper.alerts.services.declaring import lock_group
 from watchkeeper.alerts.services.intake import Processed, close_group, ingest
-from watchkeeper.alerts.services.records import note_on_incident, record
+from watchkeeper.alerts.services.records import record
 from watchkeeper.domain import alerting
 from watchkeeper.domain.alerting import Action, AlertEvent, AlertStatus
 from watchkeeper.incidents import services as incidents
@@ -25,16 +26,10 @@ from watchkeeper.incidents.visibility import can_act_on
 HEARTBEAT_KEY = "heartbeat"
 
 
-def _lock(actor: User | None, group: AlertGroup) -> AlertGroup:
-    if actor is not None and not can_act(actor):
-        raise PermissionDenied("Only responders can act on alert groups")
-    return AlertGroup.objects.select_for_update(of=("self",)).select_related("integration__service").get(pk=group.pk)
-
-
 @transaction.atomic
 def acknowledge_group(actor: User, group: AlertGroup, *, via: str = "web", from_page: bool = False) -> AlertGroup:
     """Someone is on it. Acknowledging the group acknowledges its page, unless the page is where it came from."""
-    group = _lock(actor, group)
+    group = lock_group(actor, group)
     if group.status != AlertStatus.FIRING.value:
         raise ValidationError({"status": f"This alert group is {group.status}, not firing"})
     now = timezone.now()
@@ -52,7 +47,7 @@ def acknowledge_group(actor: User, group: AlertGroup, *, via: str = "web", from_
 @transaction.atomic
 def resolve_group(actor: User | None, group: AlertGroup, *, via: str = "web") -> AlertGroup:
     """Resolving by hand resolves every alert in the group; the sender's next trigger opens a new group."""
-    group = _lock(actor, group)
+    group = lock_group(actor, group)
     if not group.is_open:
         raise ValidationError({"status": "This alert group is already resolved"})
     now = timezone.now()
@@ -77,76 +72,11 @@ def resolve_incident_groups(actor: User, incident: Incident, *, via: str = "web"
     return resolved
 
 
-@transaction.atomic
-def declare_from_group(
-    actor: User, group: AlertGroup, *, title: str | None = None, priority: str | None = None, take_lead: bool = False
-) -> Incident:
-    """The incident, pre-filled: title, service, priority, and first noticed when the first alert started."""
-    group = _lock(actor, group)
-    if group.incident_id is not None:
-        raise ValidationError({"incident": "This alert group already belongs to an incident"})
-    first = Alert.objects.filter(group=group).order_by("started_at").first()
-    now = timezone.now()
-    started = min(first.started_at, now) if first else group.opened_at
-    incident = incidents.declare(
-        actor,
-        title=(title or group.title)[:200],
-        service=group.integration.service,
-        priority=priority or group.suggested_priority or None,
-        reported_at=started,
-        description=_description(group),
-        reporter=f"Alert from {group.integration.name}",
-        take_lead=take_lead,
-    )
-    _attach(group, incident, actor, f"Declared {incident.reference} from this alert group")
-    return incident
-
-
-def declare_automatically(group: AlertGroup) -> Incident | None:
-    """A label route opted in: declare as whoever set the integration up, if they still may."""
-    creator = group.integration.created_by
-    if creator is None or not can_act(creator):
-        record(group, "not_declared", "Not declared automatically: the integration's creator cannot declare")
-        return None
-    return declare_from_group(creator, group)
-
-
-@transaction.atomic
-def link_group(actor: User, group: AlertGroup, incident: Incident) -> AlertGroup:
-    group = _lock(actor, group)
-    if not can_act_on(actor, incident):
-        raise PermissionDenied("You cannot act on this incident")
-    if group.incident_id is not None:
-        raise ValidationError({"incident": "This alert group already belongs to an incident"})
-    _attach(group, incident, actor, f"Linked to {incident.reference}")
-    return group
-
-
-def _attach(group: AlertGroup, incident: Incident, actor: User, text: str) -> None:
-    group.incident = incident
-    group.save(update_fields=["incident"])
-    record(group, "incident", text, actor=actor)
-    paging.attach_incident(group, incident, actor)
-    for alert in Alert.objects.filter(group=group):
-        state = "firing" if alert.status in OPEN_VALUES else "resolved"
-        note_on_incident(group, f"Alert {state}: {alert.summary}", alert=alert)
-
-
-def _description(group: AlertGroup) -> str:
-    lines = [f"From the alert group {group.title!r} on {group.integration.name}."]
-    for alert in Alert.objects.filter(group=group)[:20]:
-        labels = ", ".join(f"{k}={v}" for k, v in sorted(alert.labels.items()))
-        links = " ".join(link["href"] for link in alert.links)
-        lines.append(f"- {alert.summary} ({labels}) {links}".rstrip())
-    return "\n".join(lines)
-
-
 # --- Heartbeats ------------------------------------------------------------------------------------------------
 
 
 def heartbeat(integration: Integration, now: datetime | None = None) -> list[Processed]:
     """A beat: resolves a missed-heartbeat alert, and schedules the check for the next one."""
-    from watchkeeper.alerts import tasks
 
     now = now or timezone.now()
     with transaction.atomic():

@@ -18,6 +18,7 @@ from django.utils import timezone
 from watchkeeper.alerts import paging
 from watchkeeper.alerts.models import OPEN_VALUES, Alert, AlertGroup, History, Integration, LabelRoute
 from watchkeeper.alerts.services import integrations
+from watchkeeper.alerts.services.declaring import declare_automatically
 from watchkeeper.alerts.services.records import note_on_incident, record
 from watchkeeper.domain import alerting
 from watchkeeper.domain.alerting import Action, AlertEvent, AlertStatus, OpenAlert, OpenGroup, Outcome
@@ -186,8 +187,6 @@ def _open_group(batch: Batch, event: AlertEvent, key: str) -> AlertGroup:
     else:
         paging.page_new_group(group, now)
     if route is not None and route.auto_declare:
-        from watchkeeper.alerts.services.groups import declare_automatically
-
         declare_automatically(group)
     return group
 

@@ -8,16 +8,17 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from watchkeeper.breaches import clock, events
+from watchkeeper.breaches import clock
 from watchkeeper.breaches.models import Breach, BreachAlert
 from watchkeeper.breaches.services.common import record
+from watchkeeper.breaches.tasks import breach_alert
 from watchkeeper.formatting import duration
+from watchkeeper.incidents import events
 from watchkeeper.incidents.models import EntryKind
 
 
 def schedule_alerts(breach: Breach) -> None:
     """Enqueues every milestone still ahead; if the deadline has already passed undecided, escalates at once."""
-    from watchkeeper.breaches.tasks import breach_alert  # the task module imports these services
 
     now = timezone.now()
     aware = breach.aware_at.isoformat()
@@ -49,13 +50,13 @@ def send_alert(breach_id: int, hours: int, kind: str, aware_at: str) -> str:
     who = "data protection contacts told" if kind == "escalation" else "reminder"
     text = f"ICO decision still open {hours} hours after awareness ({status}): {who}"
     record(incident, None, text, EntryKind.NOTIFICATION, breach_alert=kind, hours=hours)
-    name = events.ESCALATION if kind == "escalation" else events.REMINDER
+    name = events.BREACH_ESCALATION if kind == "escalation" else events.BREACH_REMINDER
     # Only the reference, the clock and a link: restricted details stay inside Watchkeeper.
     events.publish(
-        events.BreachEvent(
+        events.IncidentEvent(
             name,
             incident.pk,
-            {
+            data={
                 "reference": incident.reference,
                 "hours": hours,
                 "ico_deadline": breach.ico_deadline.isoformat(),

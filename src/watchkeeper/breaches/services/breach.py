@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -17,7 +16,6 @@ from watchkeeper.breaches.models import Breach, DecisionKind, Exemption, Risk
 from watchkeeper.breaches.services.alerts import schedule_alerts
 from watchkeeper.breaches.services.common import decide, lock_breach, past_instant, require_actor, save
 from watchkeeper.domain.workflow import IncidentType
-from watchkeeper.incidents import events
 from watchkeeper.incidents import services as incident_services
 from watchkeeper.incidents.models import Incident
 
@@ -67,15 +65,11 @@ def open_breach(actor: User, incident: Incident) -> Breach:
     return _create(incident, actor, "marked as involving personal data")
 
 
-def open_for_event(event: events.IncidentEvent) -> None:
-    """Subscribed to incident.declared and incident.type_changed: every personal data breach gets a record."""
-    if event.name not in {events.DECLARED, events.TYPE_CHANGED}:
-        return
-    incident = Incident.objects.get(pk=event.incident_id)
+def open_if_breach(incident: Incident, actor: User | None) -> Breach | None:
+    """Every incident declared as, or changed to, a personal data breach gets a record; once."""
     if incident.type != IncidentType.PERSONAL_DATA_BREACH.value or Breach.objects.filter(incident=incident).exists():
-        return
-    actor = get_user_model().objects.filter(pk=event.actor_id).first() if event.actor_id else None
-    _create(incident, actor, "declared as a personal data breach")  # type: ignore[arg-type]
+        return None
+    return _create(incident, actor, "declared as a personal data breach")  # type: ignore[arg-type]
 
 
 @transaction.atomic

@@ -52,22 +52,6 @@ class Transport(Protocol):
     def send(self, message: Outgoing) -> Sent: ...
 
 
-def transport_for(kind: str) -> Transport:
-    from watchkeeper.notifications.channels import email, notify, oncall, slack, teams, webhook
-
-    transports: dict[str, Transport] = {
-        "slack": slack.SlackTransport(),
-        "slack_webhook": slack.SlackWebhookTransport(),
-        "teams": teams.TeamsTransport(),
-        "email": email.EmailTransport(),
-        "notify_email": notify.NotifyTransport(),
-        "notify_sms": notify.NotifyTransport(),
-        "webhook": webhook.WebhookTransport(),
-        "oncall": oncall.UnreachableTransport(),
-    }
-    return transports[kind]
-
-
 def classify_status(status: int, body: str, retry_after: str | None) -> None:
     """Raises for an HTTP failure: 429 and 5xx are worth retrying, other 4xx are not."""
     if status < 400:

@@ -5,10 +5,11 @@ from typing import Any
 
 from django.db import migrations
 
+from watchkeeper.notifications.channels import scrub
+
 
 def scrub_stored_errors(apps: Any, schema_editor: Any) -> None:
     # The function itself, not a copy: it only rewrites text, and a copy would drift from what new errors get.
-    from watchkeeper.notifications.channels import scrub
 
     Delivery = apps.get_model("notifications", "Delivery")
     for row in Delivery.objects.exclude(last_error="").only("pk", "last_error").iterator():

@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from watchkeeper.incidents import services as incidents
 from watchkeeper.incidents.models import EntryKind, Incident, TimelineEntry
 from watchkeeper.oncall import escalation
 from watchkeeper.oncall.models import EscalationPolicy, NotificationStatus, Page, PageNotification, PageStatus
@@ -96,7 +97,6 @@ def _cancel_pending(page: Page) -> int:
 
 def _make_lead(page: Page, user: User) -> None:
     """GDS step 1: whoever acknowledges a page for an incident with no lead becomes its lead."""
-    from watchkeeper.incidents import services as incidents
 
     incident = Incident.objects.get(pk=page.incident_id or 0)
     if incident.incident_lead_id is not None:

@@ -13,7 +13,8 @@ from django.utils import timezone
 from watchkeeper.accounts.roles import can_act
 from watchkeeper.catalogue.models import Service, Team
 from watchkeeper.domain import rota
-from watchkeeper.oncall.models import CalendarToken, Layer, LayerMember, Override, Schedule, Swap, new_token
+from watchkeeper.oncall import coverage
+from watchkeeper.oncall.models import CalendarToken, Layer, LayerMember, Override, Schedule, StepTarget, Swap, new_token
 
 TURNS = {t.value for t in rota.Turn}
 RESTRICTIONS = {r.value for r in rota.Restriction}
@@ -132,7 +133,6 @@ def create_schedule(actor: User | AnonymousUser, **fields: Any) -> Schedule:
     clean, layers = _check(fields, None)
     schedule = Schedule.objects.create(**clean)
     _save_layers(schedule, layers or [])
-    from watchkeeper.oncall import coverage
 
     coverage.schedule_next()  # the nightly gap check starts with the first schedule and then queues itself
     return schedule
@@ -153,8 +153,6 @@ def update_schedule(actor: User | AnonymousUser, schedule: Schedule, **fields: A
 
 @transaction.atomic
 def delete_schedule(actor: User | AnonymousUser, schedule: Schedule) -> None:
-    from watchkeeper.oncall.models import StepTarget
-
     require_responder(actor)
     if StepTarget.objects.filter(schedule=schedule).exists():
         raise ValidationError({"slug": "An escalation policy still pages this schedule: change the policy first"})

@@ -6,10 +6,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.db.models.signals import post_delete, post_save
 
-from watchkeeper.incidents import events
+from watchkeeper.catalogue.models import Component, Service
+from watchkeeper.incidents import events, panels
 from watchkeeper.incidents.models import TimelineEntry
-from watchkeeper.statuspage import services, snapshot
+from watchkeeper.statuspage import incident_panels, services, snapshot
 from watchkeeper.statuspage.models import PublicIncident
 
 
@@ -18,16 +20,15 @@ def on_catalogue_change(sender: type, **kwargs: Any) -> None:
     snapshot.refresh_after_commit()
 
 
-def on_report_saved(sender: type, instance: Any, **kwargs: Any) -> None:
-    """The reviews app publishes no event of its own when a report's public version changes, so the status
-    page watches the report rows: an incident shown publicly gets its report (or loses it) at once."""
-    if PublicIncident.objects.filter(incident_id=instance.incident_id).exists():
+def on_report_changed(event: events.IncidentEvent) -> None:
+    """An incident shown publicly gets its post-incident report (or loses it) at once."""
+    if PublicIncident.objects.filter(incident_id=event.incident_id).exists():
         snapshot.refresh_after_commit()
 
 
-def on_incident_event(event: events.IncidentEvent) -> None:
+def on_incident_update(event: events.IncidentEvent) -> None:
     """Runs inside the incident's transaction, so the internal and public posts commit together."""
-    if event.name != events.UPDATED or not event.data.get("public") or event.data.get("via"):
+    if not event.data.get("public") or event.data.get("via"):
         # An update with "via" came from the status page itself: it is there already.
         return
     entry_id = event.data.get("entry_id")
@@ -45,3 +46,15 @@ def on_incident_event(event: events.IncidentEvent) -> None:
             confirm_restricted=bool(event.data.get("confirmed")),
             on_timeline=False,
         )
+
+
+def connect() -> None:
+    events.subscribe(on_incident_update, {events.UPDATED})
+    events.subscribe(on_report_changed, {events.REPORT_CHANGED})
+    panels.contribute(incident_panels.incident_links)
+    panels.contribute_flag(incident_panels.behind_flags)
+    panels.contribute_public_state(incident_panels.public_states)
+    # The catalogue publishes no events, and the admin edits components and services directly: the rows are watched.
+    for model in (Component, Service):
+        post_save.connect(on_catalogue_change, sender=model, dispatch_uid=f"statuspage-{model.__name__}-saved")
+        post_delete.connect(on_catalogue_change, sender=model, dispatch_uid=f"statuspage-{model.__name__}-gone")

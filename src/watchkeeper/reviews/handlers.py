@@ -1,17 +1,17 @@
-"""Reactions to incident events: a report from declaration, a review proposed on resolution, the close gate."""
+"""What reviews does when an incident changes: a report from declaration, a review proposed on resolution, the
+close gate, and the incident page's links to both."""
 
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
 
-from watchkeeper.incidents import events
+from watchkeeper.incidents import events, panels
 from watchkeeper.incidents.models import Incident
 from watchkeeper.reviews import services
+from watchkeeper.reviews.links import incident_links
 
 
 def on_incident_event(event: events.IncidentEvent) -> None:
-    if event.name not in {events.DECLARED, events.RESOLVED}:
-        return
     incident = Incident.objects.select_related("service", "incident_lead", "comms_lead").get(pk=event.incident_id)
     if event.name == events.DECLARED:
         services.ensure_report(incident)
@@ -21,9 +21,6 @@ def on_incident_event(event: events.IncidentEvent) -> None:
 
 
 def connect() -> None:
-    from watchkeeper.incidents import panels
-    from watchkeeper.reviews.links import incident_links
-
-    events.subscribe(on_incident_event)
+    events.subscribe(on_incident_event, {events.DECLARED, events.RESOLVED})
     events.guard_close(services.review_gate)
     panels.contribute(incident_links)
