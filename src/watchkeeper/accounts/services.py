@@ -66,3 +66,12 @@ def user_for_token(raw: str) -> User | None:
         return None
     ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
     return token.user  # type: ignore[return-value]
+
+
+def system_account(username: str) -> User:
+    """An account nobody can sign in to, named as the author of what Watchkeeper does for the server's CLI."""
+    account, created = get_user_model().objects.get_or_create(username=username, defaults={"is_active": False})
+    if created:
+        account.set_unusable_password()
+        account.save(update_fields=["password"])
+    return account  # type: ignore[no-any-return]

@@ -9,8 +9,9 @@ from ninja import Field, Router, Schema
 from ninja.errors import HttpError
 
 from watchkeeper.api.incidents import _actor, _require_responder
-from watchkeeper.incidents import milestones, queries, services
+from watchkeeper.incidents import queries, services
 from watchkeeper.incidents.models import Incident
+from watchkeeper.incidents.services import milestones
 
 router = Router(tags=["incidents"])
 

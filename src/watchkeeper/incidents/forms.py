@@ -299,7 +299,7 @@ class MilestonesForm(VersionedForm):
 
     def __init__(self, data: Any, *, incident: Incident) -> None:
         from watchkeeper.govuk_forms import LocalTimeField
-        from watchkeeper.incidents.milestones import LABELS, MILESTONES
+        from watchkeeper.incidents.services.milestones import LABELS, MILESTONES
 
         tz = incident.service.timezone
         initial: dict[str, Any] = {

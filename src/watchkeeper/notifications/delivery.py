@@ -16,8 +16,9 @@ from django.utils import timezone
 
 from watchkeeper.database import persist
 from watchkeeper.domain.workflow import Step
-from watchkeeper.incidents.checklist import tick
-from watchkeeper.incidents.models import EntryKind, TimelineEntry
+from watchkeeper.incidents.models import EntryKind
+from watchkeeper.incidents.services import timeline
+from watchkeeper.incidents.services.checklist import tick
 from watchkeeper.notifications import secrets
 from watchkeeper.notifications.channels import Outgoing, Permanent, Sent, Transient, scrub, transport_for
 from watchkeeper.notifications.models import Audience, Channel, Delivery, Status, Thread
@@ -155,11 +156,11 @@ def describe(row: Delivery) -> str:
 
 
 def _timeline(row: Delivery, text: str, now: datetime) -> None:
-    TimelineEntry.objects.create(
-        incident_id=row.incident_id,
+    timeline.record(
+        row.incident_id,
+        EntryKind.NOTIFICATION,
+        text,
         at=now,
-        kind=EntryKind.NOTIFICATION,
-        text=text,
         data={"delivery": row.pk, "event": row.event, "status": row.status, "channel": row.kind},
     )
 

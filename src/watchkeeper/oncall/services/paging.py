@@ -11,7 +11,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from watchkeeper.incidents.models import EntryKind, Incident, TimelineEntry
+from watchkeeper.incidents.models import EntryKind, Incident
+from watchkeeper.incidents.services import timeline
 from watchkeeper.oncall import escalation
 from watchkeeper.oncall.models import EscalationPolicy, NotificationStatus, Page, PageNotification, PageStatus
 
@@ -30,14 +31,7 @@ def _new_code() -> str:
 
 
 def _incident_entry(incident: Incident, actor: User | None, text: str, page: Page) -> None:
-    TimelineEntry.objects.create(
-        incident=incident,
-        at=timezone.now(),
-        author=actor,
-        kind=EntryKind.NOTIFICATION,
-        text=text,
-        data={"page": page.pk},
-    )
+    timeline.record(incident, EntryKind.NOTIFICATION, text, author=actor, data={"page": page.pk})
 
 
 @transaction.atomic
