@@ -23,18 +23,9 @@ ALLOWED: dict[str, str] = {
     "statuspage/snapshot_store.py": "to be folded into services after the delivery rework",
     # The task runner puts django-tasks' own queue rows back after an outage: no app's record.
     "worker.py": "the task queue's bookkeeping, not a Watchkeeper record",
-    # Being moved into their apps' services in this change (issue 12).
-    "accounts/oidc.py": "moving into services",
-    "alerts/paging.py": "moving into services",
-    "notifications/routing.py": "moving into services",
-    "oncall/coverage.py": "moving into services",
-    "oncall/escalation.py": "moving into services",
-    "oncall/sending.py": "moving into services",
-    "slackapp/channels.py": "moving into services",
-    "slackapp/people.py": "moving into services",
-    "slackapp/replays.py": "moving into services",
-    "statuspage/sms.py": "moving into services",
-    "statuspage/subscribers.py": "moving into services",
+    # The sign-in backend overrides mozilla-django-oidc's create_user hook, which makes the user; groups and
+    # staff are set by accounts.services.follow_identity_provider.
+    "accounts/oidc.py": "the OIDC library's own user creation hook",
 }
 # The timeline is the legal record of a breach, and references are numbered once: each has one door.
 ONE_DOOR = {"TimelineEntry": "incidents/services/timeline.py", "ReferenceCounter": "incidents/services/references.py"}

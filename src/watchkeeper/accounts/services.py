@@ -75,3 +75,17 @@ def system_account(username: str) -> User:
         account.set_unusable_password()
         account.save(update_fields=["password"])
     return account  # type: ignore[no-any-return]
+
+
+@transaction.atomic
+def follow_identity_provider(user: User, groups: Iterable[str], *, claimed: bool) -> User:
+    """At each single sign-on the user's groups follow the identity provider's claim, and admins are staff.
+
+    When the provider sent no groups claim (``claimed`` False) a user keeps the groups they have; only one with
+    none gets ``groups`` (the default group).
+    """
+    if claimed or not user.groups.exists():
+        user.groups.set(Group.objects.filter(name__in=list(groups)))
+    user.is_staff = user.groups.filter(name=Role.ADMIN.value).exists()
+    user.save(update_fields=["is_staff"])
+    return user

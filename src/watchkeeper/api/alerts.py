@@ -148,7 +148,7 @@ def _fields(data: dict[str, Any]) -> dict[str, Any]:
 
 
 def _policy(slug: str | None) -> Any:
-    from watchkeeper.alerts import paging
+    from watchkeeper.alerts.services import paging
 
     return paging.policy_named(slug)
 
@@ -213,7 +213,7 @@ def rotate_key(request: HttpRequest, integration_id: Id, payload: RotateIn) -> d
 
 def present(user: User, group: AlertGroup) -> dict[str, Any]:
     """The contract: incident is the reference, or null when there is none or this reader may not see it."""
-    from watchkeeper.alerts import paging
+    from watchkeeper.alerts.services import paging
 
     incident = group.incident
     return {

@@ -1,4 +1,4 @@
-"""An incident's milestones over JSON: read them, and correct them with a reason (incidents.milestones)."""
+"""An incident's milestones over JSON: read them, and correct them with a reason (incidents.services.milestones)."""
 
 from __future__ import annotations
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from watchkeeper.breaches import events
 from watchkeeper.incidents.models import Incident
-from watchkeeper.notifications import routing
+from watchkeeper.notifications import routing, services
 from watchkeeper.notifications.models import Audience
 
 
@@ -41,4 +41,6 @@ def on_breach_event(event: events.BreachEvent) -> None:
     deadline = event.data["ico_deadline"]
     # Keyed by the milestone and the deadline it is about: a milestone that fires twice sends once.
     event_id = f"{incident.pk}:{event.name}:{event.data['hours']}:{deadline}"
-    routing.record(incident, event.name, event_id, targets_for(incident, event), {**event.data, "due": deadline})
+    services.record_deliveries(
+        incident, event.name, event_id, targets_for(incident, event), {**event.data, "due": deadline}
+    )

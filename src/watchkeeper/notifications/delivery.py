@@ -208,7 +208,7 @@ def _fail_now(row: Delivery, error: str, now: datetime) -> None:
 
 def _give_up(row: Delivery, now: datetime) -> None:
     """Marks the delivery failed, puts it on the timeline and tells the comms lead another way."""
-    from watchkeeper.notifications import routing
+    from watchkeeper.notifications import routing, services
 
     row.status = Status.FAILED
     row.failed_at = now
@@ -224,7 +224,7 @@ def _give_up(row: Delivery, now: datetime) -> None:
     person = incident.comms_lead or incident.incident_lead
     if person is None:
         return
-    routing.record(
+    services.record_deliveries(
         incident,
         "delivery.failed",
         f"failed:{row.key}",

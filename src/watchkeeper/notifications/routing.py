@@ -2,22 +2,19 @@
 
 from __future__ import annotations
 
-import hashlib
 import uuid
 from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.models import User
 from django.db.models import Q
-from django.utils import timezone
 
 from watchkeeper.breaches import events as breach_events
 from watchkeeper.domain.priority import Priority
 from watchkeeper.domain.workflow import IncidentType
 from watchkeeper.incidents import events
 from watchkeeper.incidents.models import Incident
-from watchkeeper.notifications import messages
-from watchkeeper.notifications.models import Audience, Channel, Delivery, Route
+from watchkeeper.notifications.models import Audience, Channel, Route
 
 SECURITY_TYPES = [
     IncidentType.SECURITY_INCIDENT.value,
@@ -125,53 +122,9 @@ def targets_for(incident: Incident, name: str, data: dict[str, Any]) -> list[Tar
     return targets
 
 
-def idempotency_key(event_id: str, target: Target) -> str:
-    channel = str(target.channel.pk) if target.channel else "person"
-    digest = hashlib.sha256(f"{event_id}|{channel}|{target.recipient}".encode()).hexdigest()
-    return f"msg_{digest[:40]}"
-
-
-def record(
-    incident: Incident, name: str, event_id: str, targets: list[Target], data: dict[str, Any], text: str = ""
-) -> list[Delivery]:
-    """Writes one delivery per target and enqueues it, inside the caller's transaction."""
-    from watchkeeper.notifications import delivery
-
-    now = timezone.now()
-    full = messages.build_payload(name, incident, now, data, text)
-    withheld = messages.build_payload(name, incident, now, data, withheld=True) if incident.restricted else full
-    keyed: dict[str, Target] = {}
-    told_everything: set[str] = set()
-    for target in targets:
-        key = idempotency_key(event_id, target)
-        keyed.setdefault(key, target)
-        if not messages.withholds(incident, target.audience):
-            # A channel that is on the security route as well as another one is inside it.
-            told_everything.add(key)
-    created = []
-    for key, target in keyed.items():
-        row, new = Delivery.objects.get_or_create(
-            key=key,
-            defaults={
-                "incident": incident,
-                "event": name,
-                "channel": target.channel,
-                "kind": target.kind,
-                "recipient": target.recipient,
-                "audience": target.audience,
-                "payload": full if key in told_everything else withheld,
-                "created_at": now,
-            },
-        )
-        if new:
-            delivery.enqueue(row.pk, 1)
-            created.append(row)
-    return created
-
-
 def on_event(event: events.IncidentEvent) -> None:
     """The subscriber: runs inside the incident change's transaction, so deliveries commit with it."""
-    from watchkeeper.notifications import reminders
+    from watchkeeper.notifications import reminders, services
 
     incident = Incident.objects.select_related("service", "service__team", "incident_lead", "comms_lead").get(
         pk=event.incident_id
@@ -179,5 +132,6 @@ def on_event(event: events.IncidentEvent) -> None:
     text = ""
     if event.name == events.UPDATED and (entry_id := event.data.get("entry_id")):
         text = incident.timeline.filter(pk=entry_id).values_list("text", flat=True).first() or ""
-    record(incident, event.name, uuid.uuid4().hex, targets_for(incident, event.name, event.data), event.data, text)
+    targets = targets_for(incident, event.name, event.data)
+    services.record_deliveries(incident, event.name, uuid.uuid4().hex, targets, event.data, text)
     reminders.schedule(incident, event.name)

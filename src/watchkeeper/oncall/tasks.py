@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django_tasks import task
 
-from watchkeeper.oncall import escalation, sending
+from watchkeeper.oncall.services import escalation, sending
 
 
 @task()
@@ -22,7 +22,7 @@ def reply_sms(number: str, text: str) -> None:
     """The answer to an inbound SMS; Notify refusals are logged, since there is nobody else to tell."""
     import logging
 
-    from watchkeeper.oncall import sending
+    from watchkeeper.oncall.services import sending
 
     try:
         sending.reply_sms(number, text)
@@ -32,6 +32,6 @@ def reply_sms(number: str, text: str) -> None:
 
 @task()
 def nightly_check() -> int:
-    from watchkeeper.oncall import coverage
+    from watchkeeper.oncall.services import coverage
 
     return coverage.run()

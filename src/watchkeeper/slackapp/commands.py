@@ -19,9 +19,10 @@ from watchkeeper.domain.priority import Priority
 from watchkeeper.domain.workflow import Status
 from watchkeeper.incidents import queries, services
 from watchkeeper.incidents.models import Incident
-from watchkeeper.slackapp import messages, people
+from watchkeeper.slackapp import messages
 from watchkeeper.slackapp.errors import CommandError
 from watchkeeper.slackapp.models import IncidentChannel
+from watchkeeper.slackapp.services import people
 
 REFERENCE = re.compile(r"^INC-\d{4}-\d+$", re.IGNORECASE)
 # Slack escapes mentions in command text as <@U123ABC|name> when the command has should_escape on.

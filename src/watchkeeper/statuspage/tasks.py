@@ -31,7 +31,7 @@ def send_confirmation(subscriber_id: int) -> bool:
 
 @task(priority=URGENT)
 def send_sms_code(subscriber_id: int) -> bool:
-    from watchkeeper.statuspage import sms
+    from watchkeeper.statuspage.services import sms
 
     subscriber = Subscriber.objects.filter(pk=subscriber_id, channel=Subscriber.Channel.SMS).first()
     if subscriber is None or not subscriber.code:

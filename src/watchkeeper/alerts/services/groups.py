@@ -11,8 +11,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from watchkeeper.accounts.roles import can_act
-from watchkeeper.alerts import paging
 from watchkeeper.alerts.models import OPEN_VALUES, Alert, AlertGroup, Integration
+from watchkeeper.alerts.services import paging
 from watchkeeper.alerts.services.intake import Processed, close_group, ingest
 from watchkeeper.alerts.services.records import note_on_incident, record
 from watchkeeper.domain import alerting

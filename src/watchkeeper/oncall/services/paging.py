@@ -13,8 +13,8 @@ from django.utils import timezone
 
 from watchkeeper.incidents.models import EntryKind, Incident
 from watchkeeper.incidents.services import timeline
-from watchkeeper.oncall import escalation
 from watchkeeper.oncall.models import EscalationPolicy, NotificationStatus, Page, PageNotification, PageStatus
+from watchkeeper.oncall.services import escalation
 
 log = logging.getLogger(__name__)
 ACK_VIA = {"web", "api", "slack", "email", "sms", "cli"}

@@ -132,7 +132,7 @@ def create_schedule(actor: User | AnonymousUser, **fields: Any) -> Schedule:
     clean, layers = _check(fields, None)
     schedule = Schedule.objects.create(**clean)
     _save_layers(schedule, layers or [])
-    from watchkeeper.oncall import coverage
+    from watchkeeper.oncall.services import coverage
 
     coverage.schedule_next()  # the nightly gap check starts with the first schedule and then queues itself
     return schedule
