@@ -382,6 +382,8 @@ def fanout_benchmark(world: dict[str, Any], emails: int, webhooks: int, workers:
                 print(f"killed a worker with {sent} of {total} sent, and started another")
             if sent >= total:
                 break
+            if any(proc.poll() is not None for proc in procs):
+                raise SystemExit("a worker exited by itself during the fan-out: run `watchkeeper worker` to see why")
             time.sleep(0.2)
         elapsed = time.monotonic() - started
     finally:

@@ -17,9 +17,9 @@ from tests.factories import make_incident, make_service, make_team, make_user
 from watchkeeper.accounts.services import create_token
 from watchkeeper.catalogue.models import Service
 from watchkeeper.domain import statistics
-from watchkeeper.incidents import milestones
 from watchkeeper.incidents import services as incidents
 from watchkeeper.incidents.models import Incident
+from watchkeeper.incidents.services import milestones
 from watchkeeper.reviews import services as reviews
 
 pytestmark = pytest.mark.django_db

@@ -12,8 +12,8 @@ from prometheus_client.openmetrics.parser import text_string_to_metric_families
 
 from tests.factories import make_incident, make_service, make_user
 from watchkeeper.accounts.services import create_token
-from watchkeeper.incidents import milestones
 from watchkeeper.incidents import services as incidents
+from watchkeeper.incidents.services import milestones
 from watchkeeper.notifications.models import Delivery
 from watchkeeper.notifications.services import create_channel
 from watchkeeper.oncall.models import Page

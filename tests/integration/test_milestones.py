@@ -12,9 +12,9 @@ from django.test import Client
 
 from tests.factories import make_incident, make_service, make_user
 from watchkeeper.accounts.services import create_token
-from watchkeeper.incidents import milestones
 from watchkeeper.incidents import services as incidents
 from watchkeeper.incidents.models import EntryKind, Incident
+from watchkeeper.incidents.services import milestones
 
 pytestmark = pytest.mark.django_db
 T0 = datetime(2026, 11, 30, 10, 0, tzinfo=UTC)

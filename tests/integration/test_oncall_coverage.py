@@ -8,7 +8,7 @@ import pytest
 from django_tasks_db.models import DBTaskResult
 
 from tests.factories import make_contact, make_schedule, make_team, make_user
-from watchkeeper.oncall import coverage
+from watchkeeper.oncall.services import coverage
 
 pytestmark = pytest.mark.django_db
 MONDAY = datetime(2026, 11, 2, 8, tzinfo=UTC)

@@ -21,9 +21,9 @@ from django.db import connection, connections
 from tests.factories import make_contact, make_policy, make_user
 from tests.fakes.http import Reply, Request
 from tests.fakes.notify import API_KEY, FakeNotify
-from watchkeeper.oncall import escalation, sending
 from watchkeeper.oncall import services as oncall
 from watchkeeper.oncall.models import NotificationStatus, Page
+from watchkeeper.oncall.services import escalation, sending
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),

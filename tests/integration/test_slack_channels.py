@@ -12,8 +12,8 @@ from tests.fakes.slack_web import FakeSlackWeb
 from tests.fakes.worker import run_tasks
 from watchkeeper.incidents import services
 from watchkeeper.slackapp import tasks
-from watchkeeper.slackapp.channels import channel_name
 from watchkeeper.slackapp.models import ChannelPolicy, IncidentChannel
+from watchkeeper.slackapp.services.channels import channel_name
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

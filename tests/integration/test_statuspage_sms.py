@@ -15,8 +15,9 @@ from django.utils import timezone
 
 from tests.fakes.notify import FakeNotify
 from tests.integration.test_statuspage_publish import publish, run_tasks, snapshot_dir, world  # noqa: F401
-from watchkeeper.statuspage import delivery, services, sms, subscribers
+from watchkeeper.statuspage import delivery, services
 from watchkeeper.statuspage.models import Delivery, Subscriber
+from watchkeeper.statuspage.services import sms, subscribers
 
 pytestmark = pytest.mark.django_db
 pytest_plugins = ["tests.fakes.fixtures"]

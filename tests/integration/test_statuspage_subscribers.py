@@ -15,8 +15,9 @@ from django.test import Client
 from django.utils import timezone
 
 from tests.integration.test_statuspage_publish import publish, run_tasks, snapshot_dir, world  # noqa: F401
-from watchkeeper.statuspage import delivery, services, subscribers
+from watchkeeper.statuspage import delivery, services
 from watchkeeper.statuspage.models import Delivery, SignupAttempt, Subscriber
+from watchkeeper.statuspage.services import subscribers
 
 pytestmark = pytest.mark.django_db
 

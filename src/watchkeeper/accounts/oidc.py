@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import User
 from django.db import transaction
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 
+from watchkeeper.accounts import services
 from watchkeeper.accounts.roles import Role
 
 
@@ -31,10 +32,6 @@ class WatchkeeperOIDCBackend(OIDCAuthenticationBackend):  # type: ignore[misc]
         user = super().create_user(claims)
         return self.update_user(user, claims)
 
-    @transaction.atomic
     def update_user(self, user: User, claims: dict[str, Any]) -> User:
-        if settings.OIDC_GROUPS_CLAIM in claims or not user.groups.exists():
-            user.groups.set(Group.objects.filter(name__in=groups_from_claims(claims)))
-        user.is_staff = user.groups.filter(name=Role.ADMIN.value).exists()
-        user.save(update_fields=["is_staff"])
-        return user
+        claimed = settings.OIDC_GROUPS_CLAIM in claims
+        return services.follow_identity_provider(user, groups_from_claims(claims), claimed=claimed)

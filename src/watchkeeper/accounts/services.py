@@ -66,3 +66,26 @@ def user_for_token(raw: str) -> User | None:
         return None
     ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
     return token.user  # type: ignore[return-value]
+
+
+def system_account(username: str) -> User:
+    """An account nobody can sign in to, named as the author of what Watchkeeper does for the server's CLI."""
+    account, created = get_user_model().objects.get_or_create(username=username, defaults={"is_active": False})
+    if created:
+        account.set_unusable_password()
+        account.save(update_fields=["password"])
+    return account  # type: ignore[no-any-return]
+
+
+@transaction.atomic
+def follow_identity_provider(user: User, groups: Iterable[str], *, claimed: bool) -> User:
+    """At each single sign-on the user's groups follow the identity provider's claim, and admins are staff.
+
+    When the provider sent no groups claim (``claimed`` False) a user keeps the groups they have; only one with
+    none gets ``groups`` (the default group).
+    """
+    if claimed or not user.groups.exists():
+        user.groups.set(Group.objects.filter(name__in=list(groups)))
+    user.is_staff = user.groups.filter(name=Role.ADMIN.value).exists()
+    user.save(update_fields=["is_staff"])
+    return user

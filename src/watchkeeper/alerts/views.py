@@ -15,9 +15,9 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from watchkeeper.accounts.roles import can_act
-from watchkeeper.alerts import paging, queries
+from watchkeeper.alerts import queries
 from watchkeeper.alerts.models import AlertGroup
-from watchkeeper.alerts.services import declaring, groups
+from watchkeeper.alerts.services import declaring, groups, paging
 from watchkeeper.incidents.queries import get_incident, open_on_service
 from watchkeeper.incidents.visibility import can_act_on, can_see
 

@@ -14,9 +14,9 @@ from ninja.responses import Status
 from pydantic import ValidationError as PydanticError
 
 from watchkeeper.accounts.roles import is_admin
-from watchkeeper.alerts import paging, queries
+from watchkeeper.alerts import queries
 from watchkeeper.alerts.models import AlertGroup, Integration
-from watchkeeper.alerts.services import declaring, groups, integrations
+from watchkeeper.alerts.services import declaring, groups, integrations, paging
 from watchkeeper.api.base import Id
 from watchkeeper.catalogue.models import Service
 from watchkeeper.incidents.queries import get_incident
@@ -211,7 +211,6 @@ def rotate_key(request: HttpRequest, integration_id: Id, payload: RotateIn) -> d
 
 def present(user: User, group: AlertGroup) -> dict[str, Any]:
     """The contract: incident is the reference, or null when there is none or this reader may not see it."""
-
     incident = group.incident
     return {
         "id": group.pk,

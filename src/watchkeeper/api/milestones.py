@@ -1,4 +1,4 @@
-"""An incident's milestones over JSON: read them, and correct them with a reason (incidents.milestones)."""
+"""An incident's milestones over JSON: read them, and correct them with a reason (incidents.services.milestones)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,9 @@ from ninja import Field, Router, Schema
 from ninja.errors import HttpError
 
 from watchkeeper.api.incidents import _actor, _require_responder
-from watchkeeper.incidents import milestones, queries, services
+from watchkeeper.incidents import queries, services
 from watchkeeper.incidents.models import Incident
+from watchkeeper.incidents.services import milestones
 
 router = Router(tags=["incidents"])
 

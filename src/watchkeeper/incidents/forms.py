@@ -17,9 +17,9 @@ from watchkeeper.domain.priority import DEFAULT_POLICIES, PriorityPolicy
 from watchkeeper.domain.workflow import TRANSITIONS, IncidentType, Status, Step
 from watchkeeper.formatting import local_input, parse_local
 from watchkeeper.govuk_forms import LocalTimeField
-from watchkeeper.incidents.milestones import LABELS, MILESTONES
 from watchkeeper.incidents.models import EntryKind, Incident
 from watchkeeper.incidents.queries import Filters, eligible_people
+from watchkeeper.incidents.services.milestones import LABELS, MILESTONES
 
 # A declarer who cannot tell yet leaves it to the incident lead; the service starts it as P3 (step 3 not done).
 NOT_SURE = "not-sure"

@@ -7,8 +7,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from watchkeeper.incidents import milestones, queries, services
+from watchkeeper.incidents import queries, services
 from watchkeeper.incidents.forms import MilestonesForm
+from watchkeeper.incidents.services import milestones
 from watchkeeper.incidents.views import move_errors, user_of
 from watchkeeper.incidents.visibility import can_act_on
 

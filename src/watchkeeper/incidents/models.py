@@ -62,7 +62,7 @@ class Incident(models.Model):
     closed_at = models.DateTimeField(null=True, blank=True)
     summary = models.TextField(blank=True, help_text="How it was resolved.")
 
-    # Milestones for insights: recorded as things happen, correctable with a reason (incidents.milestones).
+    # Milestones for insights: recorded as things happen, correctable with a reason (incidents.services.milestones).
     impact_started_at = models.DateTimeField(null=True, blank=True, help_text="When the problem began.")
     detected_at = models.DateTimeField(null=True, blank=True, help_text="First alert or report.")
     acknowledged_at = models.DateTimeField(null=True, blank=True, help_text="First page acknowledged, or lead.")

@@ -21,7 +21,7 @@ from django.urls import reverse
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 
-from watchkeeper.incidents.milestones import MILESTONES
+from watchkeeper.incidents.services.milestones import MILESTONES
 from watchkeeper.insights.queries import DURATIONS, Facts, Scope
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

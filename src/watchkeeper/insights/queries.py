@@ -26,8 +26,8 @@ from watchkeeper.domain import statistics
 from watchkeeper.domain.office_time import OfficeCalendar
 from watchkeeper.domain.priority import Priority, PriorityPolicy
 from watchkeeper.domain.workflow import Status
-from watchkeeper.incidents.milestones import MILESTONES
 from watchkeeper.incidents.models import EntryKind, Incident, TimelineEntry
+from watchkeeper.incidents.services.milestones import MILESTONES
 from watchkeeper.incidents.visibility import Person, visible_incidents
 from watchkeeper.notifications.models import Delivery
 from watchkeeper.notifications.models import Status as DeliveryStatus

@@ -16,9 +16,10 @@ from django.utils import timezone
 
 from watchkeeper.database import persist
 from watchkeeper.domain.workflow import Step
-from watchkeeper.incidents.checklist import tick
-from watchkeeper.incidents.models import EntryKind, TimelineEntry
-from watchkeeper.notifications import routing, secrets, tasks
+from watchkeeper.incidents.models import EntryKind
+from watchkeeper.incidents.services import timeline
+from watchkeeper.incidents.services.checklist import tick
+from watchkeeper.notifications import routing, secrets, services, tasks
 from watchkeeper.notifications.channels import Outgoing, Permanent, Sent, Transient, scrub
 from watchkeeper.notifications.channels.registry import transport_for
 from watchkeeper.notifications.models import Audience, Channel, Delivery, Status, Thread
@@ -154,11 +155,11 @@ def describe(row: Delivery) -> str:
 
 
 def _timeline(row: Delivery, text: str, now: datetime) -> None:
-    TimelineEntry.objects.create(
-        incident_id=row.incident_id,
+    timeline.record(
+        row.incident_id,
+        EntryKind.NOTIFICATION,
+        text,
         at=now,
-        kind=EntryKind.NOTIFICATION,
-        text=text,
         data={"delivery": row.pk, "event": row.event, "status": row.status, "channel": row.kind},
     )
 
@@ -208,7 +209,6 @@ def _fail_now(row: Delivery, error: str, now: datetime) -> None:
 
 def _give_up(row: Delivery, now: datetime) -> None:
     """Marks the delivery failed, puts it on the timeline and tells the comms lead another way."""
-
     row.status = Status.FAILED
     row.failed_at = now
     row.save(update_fields=["status", "failed_at", "last_error", "attempts"])
@@ -223,7 +223,7 @@ def _give_up(row: Delivery, now: datetime) -> None:
     person = incident.comms_lead or incident.incident_lead
     if person is None:
         return
-    routing.record(
+    services.record_deliveries(
         incident,
         "delivery.failed",
         f"failed:{row.key}",

@@ -7,7 +7,7 @@ import uuid
 
 from watchkeeper.incidents import events, panels
 from watchkeeper.incidents.models import Incident
-from watchkeeper.notifications import breach_alerts, reminders, routing
+from watchkeeper.notifications import breach_alerts, reminders, routing, services
 
 
 def _incident(incident_id: int) -> Incident:
@@ -21,7 +21,7 @@ def on_incident_event(event: events.IncidentEvent) -> None:
     if event.name == events.UPDATED and (entry_id := event.data.get("entry_id")):
         text = incident.timeline.filter(pk=entry_id).values_list("text", flat=True).first() or ""
     targets = routing.targets_for(incident, event.name, event.data)
-    routing.record(incident, event.name, uuid.uuid4().hex, targets, event.data, text)
+    services.record_deliveries(incident, event.name, uuid.uuid4().hex, targets, event.data, text)
     reminders.schedule(incident, event.name)
 
 
@@ -31,7 +31,7 @@ def on_breach_event(event: events.IncidentEvent) -> None:
     # Keyed by the milestone and the deadline it is about: a milestone that fires twice sends once.
     event_id = f"{incident.pk}:{event.name}:{event.data['hours']}:{deadline}"
     targets = breach_alerts.targets_for(incident, event)
-    routing.record(incident, event.name, event_id, targets, {**event.data, "due": deadline})
+    services.record_deliveries(incident, event.name, event_id, targets, {**event.data, "due": deadline})
 
 
 def connect() -> None:

@@ -17,7 +17,7 @@ from watchkeeper.domain.office_time import add_office_time, is_office_time
 from watchkeeper.domain.priority import SpanKind
 from watchkeeper.incidents import events
 from watchkeeper.incidents.models import Incident
-from watchkeeper.notifications import routing, tasks
+from watchkeeper.notifications import routing, services, tasks
 from watchkeeper.notifications.models import Audience
 
 RESPONSE = "response"
@@ -119,4 +119,4 @@ def fire(incident_id: int, stage: str, due: str) -> None:
     ]
     # Keyed by the deadline, so a reminder scheduled twice for the same deadline sends once.
     event_id = f"{incident.pk}:{stage}:{due}"
-    routing.record(incident, name, event_id, _people(incident, stage) + asked, {"due": due, "stage": stage})
+    services.record_deliveries(incident, name, event_id, _people(incident, stage) + asked, {"due": due, "stage": stage})

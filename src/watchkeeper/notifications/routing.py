@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -10,14 +9,12 @@ from typing import Any
 
 from django.contrib.auth.models import User
 from django.db.models import Q
-from django.utils import timezone
 
 from watchkeeper.domain.priority import Priority
 from watchkeeper.domain.workflow import IncidentType
 from watchkeeper.incidents import events
 from watchkeeper.incidents.models import Incident
-from watchkeeper.notifications import delivery, messages
-from watchkeeper.notifications.models import Audience, Channel, Delivery, Route
+from watchkeeper.notifications.models import Audience, Channel, Route
 
 SECURITY_TYPES = [
     IncidentType.SECURITY_INCIDENT.value,
@@ -145,47 +142,3 @@ def targets_for(incident: Incident, name: str, data: dict[str, Any]) -> list[Tar
     if name in INCIDENT_EVENTS and not any(t.audience == Audience.TEAM for t in targets):
         targets += audience_targets(incident, Audience.TEAM)
     return targets
-
-
-def idempotency_key(event_id: str, target: Target) -> str:
-    channel = str(target.channel.pk) if target.channel else "person"
-    digest = hashlib.sha256(f"{event_id}|{channel}|{target.recipient}".encode()).hexdigest()
-    return f"msg_{digest[:40]}"
-
-
-def record(
-    incident: Incident, name: str, event_id: str, targets: list[Target], data: dict[str, Any], text: str = ""
-) -> list[Delivery]:
-    """Writes one delivery per target and enqueues it, inside the caller's transaction."""
-
-    now = timezone.now()
-    targets = expand(targets, now)
-    full = messages.build_payload(name, incident, now, data, text)
-    withheld = messages.build_payload(name, incident, now, data, withheld=True) if incident.restricted else full
-    keyed: dict[str, Target] = {}
-    told_everything: set[str] = set()
-    for target in targets:
-        key = idempotency_key(event_id, target)
-        keyed.setdefault(key, target)
-        if not messages.withholds(incident, target.audience):
-            # A channel that is on the security route as well as another one is inside it.
-            told_everything.add(key)
-    created = []
-    for key, target in keyed.items():
-        row, new = Delivery.objects.get_or_create(
-            key=key,
-            defaults={
-                "incident": incident,
-                "event": name,
-                "channel": target.channel,
-                "kind": target.kind,
-                "recipient": target.recipient,
-                "audience": target.audience,
-                "payload": full if key in told_everything else withheld,
-                "created_at": now,
-            },
-        )
-        if new:
-            delivery.enqueue(row.pk, 1)
-            created.append(row)
-    return created

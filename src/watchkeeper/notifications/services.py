@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 import re
 import uuid
 from typing import Any
@@ -19,7 +20,8 @@ from watchkeeper.accounts.roles import is_admin
 from watchkeeper.catalogue.models import Service
 from watchkeeper.domain.priority import Priority
 from watchkeeper.domain.workflow import IncidentType
-from watchkeeper.notifications import secrets
+from watchkeeper.incidents.models import Incident
+from watchkeeper.notifications import delivery, messages, routing, secrets
 from watchkeeper.notifications.channels import endpoints
 from watchkeeper.notifications.models import Audience, Channel, Delivery, Kind, Route, Status
 from watchkeeper.notifications.routing import ALL_EVENTS, GDS_DEFAULTS, TARGET_CHECKS
@@ -236,3 +238,49 @@ def install_gds_defaults(
         _apply_route(Route(channel=channel, service=service), {"audience": audience, **GDS_DEFAULTS[audience]})
         for audience, channel in channels.items()
     ]
+
+
+# Deliveries ---------------------------------------------------------------------------------------------------------
+
+
+def idempotency_key(event_id: str, target: routing.Target) -> str:
+    channel = str(target.channel.pk) if target.channel else "person"
+    digest = hashlib.sha256(f"{event_id}|{channel}|{target.recipient}".encode()).hexdigest()
+    return f"msg_{digest[:40]}"
+
+
+def record_deliveries(
+    incident: Incident, name: str, event_id: str, targets: list[routing.Target], data: dict[str, Any], text: str = ""
+) -> list[Delivery]:
+    """Writes one delivery per target and enqueues it, inside the caller's transaction."""
+    now = timezone.now()
+    targets = routing.expand(targets, now)
+    full = messages.build_payload(name, incident, now, data, text)
+    withheld = messages.build_payload(name, incident, now, data, withheld=True) if incident.restricted else full
+    keyed: dict[str, routing.Target] = {}
+    told_everything: set[str] = set()
+    for target in targets:
+        key = idempotency_key(event_id, target)
+        keyed.setdefault(key, target)
+        if not messages.withholds(incident, target.audience):
+            # A channel that is on the security route as well as another one is inside it.
+            told_everything.add(key)
+    created = []
+    for key, target in keyed.items():
+        row, new = Delivery.objects.get_or_create(
+            key=key,
+            defaults={
+                "incident": incident,
+                "event": name,
+                "channel": target.channel,
+                "kind": target.kind,
+                "recipient": target.recipient,
+                "audience": target.audience,
+                "payload": full if key in told_everything else withheld,
+                "created_at": now,
+            },
+        )
+        if new:
+            delivery.enqueue(row.pk, 1)
+            created.append(row)
+    return created

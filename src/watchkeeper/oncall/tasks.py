@@ -6,7 +6,7 @@ import logging
 
 from django_tasks import task
 
-from watchkeeper.oncall import coverage, escalation, sending
+from watchkeeper.oncall.services import coverage, escalation, sending
 
 
 @task()
@@ -22,7 +22,6 @@ def escalate(page_id: int, step_index: int, cycle: int) -> None:
 @task()
 def reply_sms(number: str, text: str) -> None:
     """The answer to an inbound SMS; Notify refusals are logged, since there is nobody else to tell."""
-
     try:
         sending.reply_sms(number, text)
     except Exception:

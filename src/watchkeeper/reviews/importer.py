@@ -10,10 +10,10 @@ an import would add. Imported incidents are history: no events are published, so
 from __future__ import annotations
 
 import csv
-import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.contrib.auth import get_user_model
@@ -22,18 +22,20 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
+from watchkeeper.accounts import services as accounts
 from watchkeeper.accounts.roles import is_admin
 from watchkeeper.catalogue.models import Service
 from watchkeeper.domain.priority import Priority
 from watchkeeper.domain.workflow import Status
 from watchkeeper.incidents import clocks
-from watchkeeper.incidents.models import EntryKind, Incident, ReferenceCounter, TimelineEntry
-from watchkeeper.reviews import queries, register, scheduling
-from watchkeeper.reviews.models import Report, Review, RootCause
+from watchkeeper.incidents.models import Incident
+from watchkeeper.incidents.services import history, references
+from watchkeeper.incidents.services.references import REFERENCE
+from watchkeeper.reviews import queries, register, scheduling, services
+from watchkeeper.reviews.models import RootCause
 
 IMPORTED = "Imported from the register spreadsheet"
 IMPORT_ACCOUNT = "register-import"
-REFERENCE = re.compile(r"INC-(\d{4})-(\d{4,})")
 HEADINGS = {heading.casefold(): key for key, heading in register.COLUMNS}
 RESPONSE_MET = {"": None, "yes": "yes", "no": "no", "no, late": "late"}
 UPDATES_ON_TIME = {"": None, "yes": True, "no": False}
@@ -245,18 +247,10 @@ def read(text: Iterable[str]) -> tuple[list[tuple[int, dict[str, str]]], list[Ro
     return rows, []
 
 
-def _account() -> User:
-    """Who declared an incident brought in from the server's command line: an account nobody can sign in to."""
-    account, created = get_user_model().objects.get_or_create(username=IMPORT_ACCOUNT, defaults={"is_active": False})
-    if created:
-        account.set_unusable_password()
-        account.save(update_fields=["password"])
-    return account
-
-
 def _save(row: _Row, actor: User | None) -> Incident:
     incident = row.incident
-    incident.declared_by = actor or _account()
+    # Brought in from the server's command line: declared by an account nobody can sign in to.
+    incident.declared_by = actor or accounts.system_account(IMPORT_ACCOUNT)
     resolved = incident.resolved_at
     assert resolved is not None  # checked
     if row.response == "yes":
@@ -268,48 +262,23 @@ def _save(row: _Row, actor: User | None) -> Incident:
         incident.updates_late = 1
     elif row.updates_on_time and incident.first_update_by < resolved:
         incident.last_update_at = incident.first_update_by  # an update came, on time
-    incident.save()
-    now = timezone.now()
-    Report.objects.create(incident=incident, updated_at=now)
-    TimelineEntry.objects.create(
-        incident=incident,
-        at=now,
-        author=actor,
-        kind=EntryKind.NOTE,
-        text=IMPORTED,
-        data={"reviews": {"line": row.line}},
-    )
+    history.add_past_incident(incident, author=actor, note=IMPORTED, data={"reviews": {"line": row.line}})
+    services.ensure_report(incident)
     kind, day = _review_date(row.review_date, [])
     if kind or row.category:
-        review = Review(incident=incident, root_cause_category=row.category)
+        review: dict[str, Any] = {}
         if day is not None:
             # The register keeps only the day: the meeting is put at the usual review time on it.
             meeting = datetime.combine(
                 day.date(), scheduling.review_meeting_time(), ZoneInfo(incident.service.timezone)
             )
-            if kind == "held":
-                review.held_at, review.recorded_at = meeting, now
-            else:
-                review.proposed_for = meeting
+            review = (
+                {"held_at": meeting, "recorded_at": timezone.now()} if kind == "held" else {"proposed_for": meeting}
+            )
         elif kind == "waived":
-            review.waived_at, review.waiver_reason = resolved, IMPORTED
-        review.save()
+            review = {"waived_at": resolved, "waiver_reason": IMPORTED}
+        services.add_past_review(incident, root_cause_category=row.category, **review)
     return incident
-
-
-def _reserve(references: Iterable[str]) -> None:
-    """Moves each year's counter past the imported numbers, so the next declaration never collides with one."""
-    highest: dict[int, int] = {}
-    for reference in references:
-        match = REFERENCE.fullmatch(reference)
-        assert match is not None  # checked
-        year, number = int(match[1]), int(match[2])
-        highest[year] = max(highest.get(year, 0), number)
-    for year, number in sorted(highest.items()):
-        counter, _ = ReferenceCounter.objects.select_for_update().get_or_create(year=year)
-        if counter.last < number:
-            counter.last = number
-            counter.save(update_fields=["last"])
 
 
 def import_register(text: Iterable[str], actor: User | None = None, *, dry_run: bool = False) -> Result:
@@ -324,7 +293,7 @@ def import_register(text: Iterable[str], actor: User | None = None, *, dry_run: 
         with transaction.atomic():
             # Lock the counters first: a declaration meanwhile waits, then numbers past what was imported.
             years = {cells.get("reference", "")[4:8] for _, cells in records}
-            list(ReferenceCounter.objects.select_for_update().filter(year__in=[y for y in years if y.isdigit()]))
+            references.lock_years(int(y) for y in years if y.isdigit())
             checker, checked = _Checker(), []
             for line, cells in records:
                 if "__width__" in cells:
@@ -340,7 +309,7 @@ def import_register(text: Iterable[str], actor: User | None = None, *, dry_run: 
             if not checked:
                 result.errors.append(RowError(2, "there are no incidents in the file"))
                 return result
-            _reserve(row.reference for row in checked)
+            references.reserve(row.reference for row in checked)
             saved = [_save(row, actor) for row in checked]
             found = queries.whole_register(sort="declared").filter(pk__in=[incident.pk for incident in saved])
             result.rows = [register.values(register.row(incident)) for incident in found]

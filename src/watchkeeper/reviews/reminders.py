@@ -17,10 +17,10 @@ from django.contrib.auth.models import User
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
 
 from watchkeeper.domain.office_time import OfficeCalendar, office_time_between
 from watchkeeper.incidents.models import EntryKind, Incident, TimelineEntry
+from watchkeeper.incidents.services import timeline
 from watchkeeper.reviews import ics
 from watchkeeper.reviews.models import Action, ActionStatus, Review
 
@@ -54,9 +54,7 @@ def _already(incident: Incident, **about: object) -> bool:
 
 
 def _note(incident: Incident, text: str, **about: object) -> None:
-    TimelineEntry.objects.create(
-        incident=incident, at=timezone.now(), kind=EntryKind.NOTIFICATION, text=text, data={"reviews": about}
-    )
+    timeline.record(incident, EntryKind.NOTIFICATION, text, data={"reviews": about})
 
 
 def _link(name: str, **kwargs: object) -> str:

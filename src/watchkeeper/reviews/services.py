@@ -21,8 +21,9 @@ from watchkeeper.catalogue.models import Team
 from watchkeeper.catalogue.queries import calendar_for
 from watchkeeper.domain.workflow import Step
 from watchkeeper.incidents import events
-from watchkeeper.incidents.checklist import tick
-from watchkeeper.incidents.models import EntryKind, Incident, TimelineEntry
+from watchkeeper.incidents.models import EntryKind, Incident
+from watchkeeper.incidents.services import timeline
+from watchkeeper.incidents.services.checklist import tick
 from watchkeeper.incidents.visibility import can_act_on, can_see
 from watchkeeper.reviews import scheduling, tasks
 from watchkeeper.reviews.content import REVIEW_QUESTIONS, Section, sections_from
@@ -44,9 +45,7 @@ def _require_actor(actor: User, incident: Incident) -> Incident:
 
 
 def _note(incident: Incident, actor: User | None, text: str, **data: object) -> None:
-    TimelineEntry.objects.create(
-        incident=incident, at=timezone.now(), author=actor, kind=EntryKind.NOTE, text=text, data={"reviews": data}
-    )
+    timeline.record(incident, EntryKind.NOTE, text, author=actor, data={"reviews": data})
 
 
 def _check_version(current: int, expected: int | None, what: str) -> None:
@@ -149,6 +148,28 @@ def set_template(actor: User, team: Team, sections: Iterable[Mapping[str, Any]])
 def ensure_review(incident: Incident) -> Review:
     review, _ = Review.objects.get_or_create(incident=incident)
     return review
+
+
+def add_past_review(
+    incident: Incident,
+    *,
+    root_cause_category: str = "",
+    held_at: datetime | None = None,
+    recorded_at: datetime | None = None,
+    proposed_for: datetime | None = None,
+    waived_at: datetime | None = None,
+    waiver_reason: str = "",
+) -> Review:
+    """The review of an imported past incident, as its register row gives it: held, proposed or waived."""
+    return Review.objects.create(
+        incident=incident,
+        root_cause_category=root_cause_category,
+        held_at=held_at,
+        recorded_at=recorded_at,
+        proposed_for=proposed_for,
+        waived_at=waived_at,
+        waiver_reason=waiver_reason,
+    )
 
 
 def _team_of(incident: Incident) -> list[User]:

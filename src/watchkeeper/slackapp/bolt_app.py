@@ -15,10 +15,11 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
 from watchkeeper.incidents import queries
-from watchkeeper.slackapp import command_text, commands, conf, interactions, modals, pages, people
+from watchkeeper.slackapp import command_text, commands, conf, interactions, modals, pages
 from watchkeeper.slackapp.errors import explain, tell
 from watchkeeper.slackapp.interactions import add_message, timeline_text
 from watchkeeper.slackapp.models import IncidentChannel
+from watchkeeper.slackapp.services import people
 
 
 def on_command(ack: Ack, body: dict[str, Any], client: WebClient) -> None:

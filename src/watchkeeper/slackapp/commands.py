@@ -14,10 +14,11 @@ from watchkeeper.catalogue.models import Service
 from watchkeeper.domain.priority import Priority
 from watchkeeper.incidents import queries, services
 from watchkeeper.incidents.models import Incident
-from watchkeeper.slackapp import messages, oncall_commands, people
+from watchkeeper.slackapp import messages, oncall_commands
 from watchkeeper.slackapp.command_text import Context, Parsed, Reply, parse
 from watchkeeper.slackapp.errors import CommandError
 from watchkeeper.slackapp.models import IncidentChannel
+from watchkeeper.slackapp.services import people
 
 
 def incident_for(context: Context, reference: str | None) -> Incident:

@@ -11,7 +11,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from watchkeeper.incidents.services import Conflict
-from watchkeeper.slackapp.people import UnknownPerson
+from watchkeeper.slackapp.services.people import UnknownPerson
 
 log = logging.getLogger(__name__)
 

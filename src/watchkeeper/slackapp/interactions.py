@@ -21,9 +21,10 @@ from watchkeeper import formatting
 from watchkeeper.incidents import queries, services
 from watchkeeper.incidents.models import Incident
 from watchkeeper.incidents.visibility import can_act_on
-from watchkeeper.slackapp import messages, modals, people, status_page, tasks
+from watchkeeper.slackapp import messages, modals, status_page, tasks
 from watchkeeper.slackapp.errors import explain, field_messages, tell
 from watchkeeper.slackapp.models import IncidentChannel
+from watchkeeper.slackapp.services import people
 
 SNOOZE_FOR = timedelta(minutes=30)
 

@@ -26,10 +26,11 @@ from watchkeeper.incidents.models import Incident
 from watchkeeper.incidents.visibility import can_act_on
 from watchkeeper.oncall import queries, services
 from watchkeeper.oncall.models import EscalationPolicy, Schedule
-from watchkeeper.slackapp import messages, people
+from watchkeeper.slackapp import messages
 from watchkeeper.slackapp.command_text import Context, Parsed, Reply
 from watchkeeper.slackapp.errors import CommandError
 from watchkeeper.slackapp.models import IncidentChannel
+from watchkeeper.slackapp.services import people
 
 
 def _instant(word: str) -> datetime | None:

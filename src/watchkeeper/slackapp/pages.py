@@ -10,8 +10,8 @@ from slack_sdk import WebClient
 from watchkeeper.notifications.channels.slack import PAGE_ACKNOWLEDGE
 from watchkeeper.oncall import services
 from watchkeeper.oncall.models import Page, Swap
-from watchkeeper.slackapp import people
 from watchkeeper.slackapp.errors import explain, tell
+from watchkeeper.slackapp.services import people
 
 TAKE_SWAP = "oncall_take_swap"
 

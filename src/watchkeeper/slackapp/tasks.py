@@ -9,8 +9,9 @@ from django_tasks import task
 
 from watchkeeper import formatting
 from watchkeeper.incidents.models import Incident
-from watchkeeper.slackapp import channels, conf, messages
+from watchkeeper.slackapp import conf, messages
 from watchkeeper.slackapp.models import IncidentChannel
+from watchkeeper.slackapp.services import channels
 
 
 def _incident(incident_id: int) -> Incident:

@@ -15,8 +15,9 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 from slack_bolt.adapter.django import SlackRequestHandler
 
-from watchkeeper.slackapp import conf, replays
+from watchkeeper.slackapp import conf
 from watchkeeper.slackapp.bolt_app import build_app
+from watchkeeper.slackapp.services import replays
 
 log = logging.getLogger(__name__)
 

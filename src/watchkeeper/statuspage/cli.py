@@ -26,7 +26,7 @@ def cmd_export(args: argparse.Namespace) -> None:
 
 def cmd_erase(args: argparse.Namespace) -> None:
     _django()
-    from watchkeeper.statuspage import subscribers  # noqa: PLC0415 - the console script starts Django only for the commands that need it
+    from watchkeeper.statuspage.services import subscribers  # noqa: PLC0415 - models load only after _django() has set Django up
 
     found = subscribers.erase(args.email)
     print("Erased" if found else "No subscriber with that address; any sign-up records for it are erased")

@@ -20,9 +20,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from watchkeeper.notifications.channels import Transient, scrub
-from watchkeeper.statuspage import conf, sms, subscribers, webhooks
+from watchkeeper.statuspage import conf, webhooks
 from watchkeeper.statuspage.api import absolute
 from watchkeeper.statuspage.models import Delivery, PublicUpdate, Subscriber
+from watchkeeper.statuspage.services import sms, subscribers
 from watchkeeper.statuspage.vocabulary import STATUS_LABELS
 
 log = logging.getLogger(__name__)
@@ -51,7 +52,6 @@ def recipients(update: PublicUpdate) -> list[tuple[int, str]]:
 
 def plan(update_id: int, purpose: str) -> list[list[int]]:
     """Makes the delivery rows (idempotent) and returns the pending ones in batches."""
-
     update = PublicUpdate.objects.select_related("public_incident").get(pk=update_id)
     found = recipients(update)
     if purpose != Delivery.Purpose.UPDATE or not sms.wanted(update):
@@ -93,7 +93,6 @@ def send_batch(delivery_ids: list[int]) -> int:
 
     A webhook receiver's passing trouble (timeout, 5xx, 429) puts the delivery back for the sweep to retry.
     """
-
     sent = 0
     common: dict[int, dict[str, Any]] = {}
     with get_connection() as connection:

@@ -7,8 +7,9 @@ from datetime import datetime
 from django.utils import timezone
 from django_tasks import task
 
-from watchkeeper.statuspage import delivery, s3, services, sms, snapshot
+from watchkeeper.statuspage import delivery, s3, services, snapshot
 from watchkeeper.statuspage.models import Delivery, PublicIncident, Subscriber
+from watchkeeper.statuspage.services import sms
 
 
 def _later() -> datetime:

@@ -13,9 +13,10 @@ from django.views.decorators.http import require_http_methods
 
 from watchkeeper.client_address import client_address
 from watchkeeper.notifications.secrets import reveal
-from watchkeeper.statuspage import api, conf, feeds, pages, queries, sms, subscribers
+from watchkeeper.statuspage import api, conf, feeds, pages, queries
 from watchkeeper.statuspage.forms import CodeForm, ManageForm, SmsSubscribeForm, SubscribeForm, WebhookSubscribeForm
 from watchkeeper.statuspage.paths import CONTENT_TYPES
+from watchkeeper.statuspage.services import sms, subscribers
 
 PUBLIC_CACHE = "public, max-age=15"
 

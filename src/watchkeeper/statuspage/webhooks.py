@@ -17,8 +17,9 @@ from django.urls import reverse
 from watchkeeper.notifications import secrets as sealed
 from watchkeeper.notifications.channels import Outgoing, endpoints
 from watchkeeper.notifications.channels.webhook import SECRET_PREFIX, WebhookTransport
-from watchkeeper.statuspage import api, conf, queries, subscribers
+from watchkeeper.statuspage import api, conf, queries
 from watchkeeper.statuspage.models import Delivery, PublicUpdate
+from watchkeeper.statuspage.services import subscribers
 
 TIMEOUT = 10.0
 

@@ -10,8 +10,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from watchkeeper.accounts.roles import can_act
-from watchkeeper.alerts import paging
 from watchkeeper.alerts.models import OPEN_VALUES, Alert, AlertGroup
+from watchkeeper.alerts.services import paging
 from watchkeeper.alerts.services.records import note_on_incident, record
 from watchkeeper.incidents import services as incidents
 from watchkeeper.incidents.models import Incident

@@ -11,8 +11,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from watchkeeper.alerts import paging, tasks
+from watchkeeper.alerts import tasks
 from watchkeeper.alerts.models import OPEN_VALUES, Alert, AlertGroup, Integration
+from watchkeeper.alerts.services import paging
 from watchkeeper.alerts.services.declaring import lock_group
 from watchkeeper.alerts.services.intake import Processed, close_group, ingest
 from watchkeeper.alerts.services.records import record

@@ -15,9 +15,8 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from watchkeeper.alerts import paging
 from watchkeeper.alerts.models import OPEN_VALUES, Alert, AlertGroup, History, Integration, LabelRoute
-from watchkeeper.alerts.services import integrations
+from watchkeeper.alerts.services import integrations, paging
 from watchkeeper.alerts.services.declaring import declare_automatically
 from watchkeeper.alerts.services.records import note_on_incident, record
 from watchkeeper.domain import alerting

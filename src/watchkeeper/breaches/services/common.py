@@ -10,7 +10,8 @@ from django.utils import timezone
 
 from watchkeeper.breaches.access import may_act
 from watchkeeper.breaches.models import Breach, BreachDecision
-from watchkeeper.incidents.models import EntryKind, Incident, TimelineEntry
+from watchkeeper.incidents.models import EntryKind, Incident
+from watchkeeper.incidents.services import timeline
 
 
 def require_actor(actor: User, incident: Incident) -> None:
@@ -30,7 +31,7 @@ def lock_incident(incident: Incident) -> Incident:
 
 
 def record(incident: Incident, actor: User | None, text: str, kind: str = EntryKind.DECISION, **data: object) -> None:
-    TimelineEntry.objects.create(incident=incident, at=timezone.now(), author=actor, kind=kind, text=text, data=data)
+    timeline.record(incident, kind, text, author=actor, data=data)
 
 
 def decide(incident: Incident, actor: User | None, kind: str, decision: str, reason: str = "") -> BreachDecision:

@@ -24,8 +24,8 @@ from watchkeeper.breaches.models import (
 from watchkeeper.breaches.security_guide import NCSC_CATEGORIES, SECTION_PARTS, must_tell_ncsc
 from watchkeeper.breaches.services.common import decide, lock_incident, past_instant, record, require_actor
 from watchkeeper.domain.workflow import SecurityStep, security_steps
-from watchkeeper.incidents.checklist import tick
 from watchkeeper.incidents.models import EntryKind, Incident
+from watchkeeper.incidents.services.checklist import tick
 
 MAX_EVIDENCE_BYTES = 25 * 1024 * 1024
 # Logs, captures, reports and archives of them: no executable or HTML content that a browser might run.

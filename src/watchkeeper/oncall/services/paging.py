@@ -12,9 +12,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from watchkeeper.incidents import services as incidents
-from watchkeeper.incidents.models import EntryKind, Incident, TimelineEntry
-from watchkeeper.oncall import escalation
+from watchkeeper.incidents.models import EntryKind, Incident
+from watchkeeper.incidents.services import timeline
 from watchkeeper.oncall.models import EscalationPolicy, NotificationStatus, Page, PageNotification, PageStatus
+from watchkeeper.oncall.services import escalation
 
 log = logging.getLogger(__name__)
 ACK_VIA = {"web", "api", "slack", "email", "sms", "cli"}
@@ -31,14 +32,7 @@ def _new_code() -> str:
 
 
 def _incident_entry(incident: Incident, actor: User | None, text: str, page: Page) -> None:
-    TimelineEntry.objects.create(
-        incident=incident,
-        at=timezone.now(),
-        author=actor,
-        kind=EntryKind.NOTIFICATION,
-        text=text,
-        data={"page": page.pk},
-    )
+    timeline.record(incident, EntryKind.NOTIFICATION, text, author=actor, data={"page": page.pk})
 
 
 @transaction.atomic

@@ -13,8 +13,8 @@ from django.utils import timezone
 from watchkeeper.accounts.roles import can_act
 from watchkeeper.catalogue.models import Service, Team
 from watchkeeper.domain import rota
-from watchkeeper.oncall import coverage
 from watchkeeper.oncall.models import CalendarToken, Layer, LayerMember, Override, Schedule, StepTarget, Swap, new_token
+from watchkeeper.oncall.services import coverage
 
 TURNS = {t.value for t in rota.Turn}
 RESTRICTIONS = {r.value for r in rota.Restriction}
@@ -133,7 +133,6 @@ def create_schedule(actor: User | AnonymousUser, **fields: Any) -> Schedule:
     clean, layers = _check(fields, None)
     schedule = Schedule.objects.create(**clean)
     _save_layers(schedule, layers or [])
-
     coverage.schedule_next()  # the nightly gap check starts with the first schedule and then queues itself
     return schedule
 

@@ -19,9 +19,9 @@ from django.utils import timezone
 from watchkeeper.accounts.roles import can_act, is_admin
 from watchkeeper.catalogue.models import Component
 from watchkeeper.domain.workflow import Step
-from watchkeeper.incidents import checklist
 from watchkeeper.incidents import services as incident_services
 from watchkeeper.incidents.models import Incident
+from watchkeeper.incidents.services import checklist
 from watchkeeper.incidents.visibility import can_see
 from watchkeeper.statuspage import conf, snapshot, tasks
 from watchkeeper.statuspage.models import AffectedComponent, PublicIncident, PublicUpdate, StatusPeriod

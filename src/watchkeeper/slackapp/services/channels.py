@@ -13,8 +13,9 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from watchkeeper.incidents.models import Incident
-from watchkeeper.slackapp import messages, people
+from watchkeeper.slackapp import messages
 from watchkeeper.slackapp.models import ChannelPolicy, IncidentChannel
+from watchkeeper.slackapp.services import people
 
 log = logging.getLogger(__name__)
 

@@ -18,8 +18,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from watchkeeper.notifications.models import Channel
-from watchkeeper.oncall import messages, queries, sending, tasks
+from watchkeeper.oncall import messages, queries, tasks
 from watchkeeper.oncall.models import EscalationStep, Page, PageEvent, PageNotification, PageStatus
+from watchkeeper.oncall.services import sending
 
 DIRECT = -1  # the step index of people paged by name rather than through a policy
 

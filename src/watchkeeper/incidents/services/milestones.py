@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from watchkeeper.incidents import services
 from watchkeeper.incidents.models import EntryKind, Incident
+from watchkeeper.incidents.services import timeline
 
 # In the order they normally happen, as the API and CSV list them.
 MILESTONES = (
@@ -118,14 +119,16 @@ def correct_milestones(
     if not lines:
         return incident
     services._save(incident)
-    services._record(
+    timeline.record(
         incident,
-        actor,
         EntryKind.MILESTONE,
         f"Milestones corrected ({'; '.join(lines)}): {reason.strip()}",
-        changes={name: value.isoformat() for name, value in moved.items()},
-        exercise=incident.exercise,
-        reason=reason.strip(),
+        author=actor,
+        data={
+            "changes": {name: value.isoformat() for name, value in moved.items()},
+            "exercise": incident.exercise,
+            "reason": reason.strip(),
+        },
     )
     return incident
 

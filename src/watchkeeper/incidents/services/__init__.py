@@ -20,8 +20,10 @@ from watchkeeper.catalogue.models import Service
 from watchkeeper.domain.priority import Priority
 from watchkeeper.domain.workflow import IncidentType, Status, Step, TransitionNotAllowed, check_transition
 from watchkeeper.incidents import clocks, events
-from watchkeeper.incidents.checklist import tick
-from watchkeeper.incidents.models import EntryKind, Incident, ReferenceCounter, Responder, TimelineEntry
+from watchkeeper.incidents.models import EntryKind, Incident, Responder, TimelineEntry
+from watchkeeper.incidents.services import timeline
+from watchkeeper.incidents.services.checklist import tick
+from watchkeeper.incidents.services.references import next_reference
 from watchkeeper.incidents.visibility import can_act_on
 
 NOTE_KINDS = {EntryKind.NOTE.value, EntryKind.ACTION.value, EntryKind.DECISION.value}
@@ -60,20 +62,11 @@ def _save(incident: Incident) -> Incident:
 def _record(
     incident: Incident, actor: User | None, kind: str, text: str, *, public: bool = False, **data: object
 ) -> TimelineEntry:
-    return TimelineEntry.objects.create(
-        incident=incident, at=timezone.now(), author=actor, kind=kind, text=text, public=public, data=data
-    )
+    return timeline.record(incident, kind, text, author=actor, public=public, data=data)
 
 
 def _publish(name: str, incident: Incident, actor: User | None, **data: object) -> None:
     events.publish(events.IncidentEvent(name, incident.pk, actor.pk if actor else None, dict(data)))
-
-
-def _next_reference(year: int) -> str:
-    counter, _ = ReferenceCounter.objects.select_for_update().get_or_create(year=year)
-    counter.last += 1
-    counter.save(update_fields=["last"])
-    return f"INC-{year}-{counter.last:04d}"
 
 
 @transaction.atomic
@@ -124,7 +117,7 @@ def declare(
         raise ValidationError(errors)
 
     incident = Incident(
-        reference=_next_reference(now.year),
+        reference=next_reference(now.year),
         title=title.strip(),
         description=description,
         service=service,
@@ -494,6 +487,4 @@ def record_from_system(incident: Incident, text: str, **data: object) -> Timelin
     """A note written by Watchkeeper itself (an alert firing or resolving, a change event), with no author."""
     if not text.strip():
         raise ValidationError({"text": "Enter the note"})
-    return TimelineEntry.objects.create(
-        incident=incident, at=timezone.now(), author=None, kind=EntryKind.NOTE, text=text.strip(), data=data
-    )
+    return timeline.record(incident, EntryKind.NOTE, text.strip(), data=data)
