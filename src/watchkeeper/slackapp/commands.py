@@ -196,11 +196,14 @@ HANDLERS: dict[str, Callable[[Context, Parsed], Reply]] = {
 
 
 def run(context: Context, text: str) -> Reply:
-    # On call's subcommands build on this module's Context and Reply, so they are looked up when a command runs.
-    from watchkeeper.slackapp import oncall_commands
+    # On call's and alerts' subcommands build on this module's Context and Reply, so they are looked up when a
+    # command runs.
+    from watchkeeper.slackapp import alert_groups, oncall_commands
 
     parsed = parse(text)
-    handler = HANDLERS.get(parsed.name) or oncall_commands.HANDLERS.get(parsed.name)
+    handler = (
+        HANDLERS.get(parsed.name) or oncall_commands.HANDLERS.get(parsed.name) or alert_groups.HANDLERS.get(parsed.name)
+    )
     if handler is None:
         raise CommandError(f"There is no `{parsed.name}` subcommand. Try `{context.command} help`.")
     return handler(context, parsed)
