@@ -1,5 +1,5 @@
 """What a `/incident` command says: its words split into subcommand, reference, mention, priority and status,
-and the context and reply every subcommand shares (the incident and on-call subcommands alike)."""
+the incident it is about, and the context and reply every subcommand shares (incident, on-call and alerts)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,10 @@ from django.contrib.auth.models import User
 from slack_sdk import WebClient
 
 from watchkeeper.domain.workflow import Status
+from watchkeeper.incidents import queries
+from watchkeeper.incidents.models import Incident
+from watchkeeper.slackapp.errors import CommandError
+from watchkeeper.slackapp.models import IncidentChannel
 
 REFERENCE = re.compile(r"^INC-\d{4}-\d+$", re.IGNORECASE)
 # Slack escapes mentions in command text as <@U123ABC|name> when the command has should_escape on.
@@ -69,3 +73,15 @@ def parse(text: str) -> Parsed:
         remaining = remaining[1:]
     parsed.rest = " ".join(remaining)
     return parsed
+
+
+def incident_for(context: Context, reference: str | None) -> Incident:
+    """The named incident, or the one whose channel this is; visibility rules apply to both."""
+    if reference is None:
+        channel = IncidentChannel.objects.select_related("incident").filter(channel_id=context.channel_id).first()
+        if channel is None:
+            raise CommandError(
+                "Which incident? Add its reference, like INC-2026-0042, or run the command in the incident's channel."
+            )
+        reference = channel.incident.reference
+    return queries.get_incident(context.actor, reference)

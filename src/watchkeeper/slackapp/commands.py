@@ -13,24 +13,10 @@ from django.contrib.auth.models import User
 from watchkeeper.catalogue.models import Service
 from watchkeeper.domain.priority import Priority
 from watchkeeper.incidents import queries, services
-from watchkeeper.incidents.models import Incident
-from watchkeeper.slackapp import messages, oncall_commands
-from watchkeeper.slackapp.command_text import Context, Parsed, Reply, parse
+from watchkeeper.slackapp import alert_groups, messages, oncall_commands
+from watchkeeper.slackapp.command_text import Context, Parsed, Reply, incident_for, parse
 from watchkeeper.slackapp.errors import CommandError
-from watchkeeper.slackapp.models import IncidentChannel
 from watchkeeper.slackapp.services import people
-
-
-def incident_for(context: Context, reference: str | None) -> Incident:
-    """The named incident, or the one whose channel this is; visibility rules apply to both."""
-    if reference is None:
-        channel = IncidentChannel.objects.select_related("incident").filter(channel_id=context.channel_id).first()
-        if channel is None:
-            raise CommandError(
-                "Which incident? Add its reference, like INC-2026-0042, or run the command in the incident's channel."
-            )
-        reference = channel.incident.reference
-    return queries.get_incident(context.actor, reference)
 
 
 def _person(context: Context, slack_id: str | None) -> User:
@@ -136,7 +122,9 @@ HANDLERS: dict[str, Callable[[Context, Parsed], Reply]] = {
 
 def run(context: Context, text: str) -> Reply:
     parsed = parse(text)
-    handler = HANDLERS.get(parsed.name) or oncall_commands.HANDLERS.get(parsed.name)
+    handler = (
+        HANDLERS.get(parsed.name) or oncall_commands.HANDLERS.get(parsed.name) or alert_groups.HANDLERS.get(parsed.name)
+    )
     if handler is None:
         raise CommandError(f"There is no `{parsed.name}` subcommand. Try `{context.command} help`.")
     return handler(context, parsed)

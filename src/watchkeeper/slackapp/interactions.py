@@ -218,8 +218,11 @@ def _shortcut(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
 
 
 def register(app: App) -> None:
+    from watchkeeper.slackapp import alert_groups
+
     for action_id in BUTTONS:
         app.action(action_id)(_button)
+    alert_groups.register(app)
     app.action(modals.SERVICE_CHOSEN)(_service_chosen)
     app.view(modals.DECLARE)(_declare_submitted)
     app.view(modals.POST_UPDATE)(_update_submitted)

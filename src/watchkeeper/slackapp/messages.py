@@ -122,6 +122,8 @@ def help_text(command: str) -> str:
             f"`{command} resolve [INC-…] <summary>`: resolve with how it was fixed",
             f"`{command} oncall [schedule] [ISO time]`: who is on call now (or then), on every schedule or one",
             f"`{command} page <policy|@person> [INC-…] <what is wrong>`: page them; in an incident's channel, for it",
+            f"`{command} alerts [service]`: open alert groups, to acknowledge, resolve or declare from;"
+            f" `{command} alerts link <group id> [INC-…]` links one to an incident",
             f"`{command} show [INC-…]`, `{command} list`, `{command} help`",
         ]
     )
