@@ -16,6 +16,7 @@ from pydantic import ConfigDict, Field, model_validator
 
 from watchkeeper.accounts.services import user_for_token
 from watchkeeper.health import unavailable
+from watchkeeper.incidents.services import Conflict
 
 # Database ids are signed 64-bit integers: a bigger number in a path is a 422, not an overflow deep in a query.
 Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
@@ -135,6 +136,12 @@ def invalid_schema(request: HttpRequest, exc: SchemaValidationError) -> HttpResp
 @api.exception_handler(InterfaceError)
 def database_unavailable(request: HttpRequest, exc: Exception) -> HttpResponse:
     return unavailable(request, exc)
+
+
+@api.exception_handler(Conflict)
+def conflict(request: HttpRequest, exc: Exception) -> HttpResponse:
+    """A stale version: someone else changed the incident, report or review since the caller read it."""
+    return _problem_response(problem(request, 409, "Conflict", str(exc)))
 
 
 @api.exception_handler(HttpError)

@@ -6,10 +6,9 @@ from datetime import datetime
 
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
-from ninja.errors import HttpError
 
 from watchkeeper.api.incidents import _actor, _require_responder
-from watchkeeper.incidents import queries, services
+from watchkeeper.incidents import queries
 from watchkeeper.incidents.models import Incident
 from watchkeeper.incidents.services import milestones
 
@@ -59,15 +58,13 @@ def correct(request: HttpRequest, reference: str, payload: MilestonesIn) -> Mile
     _require_responder(actor)
     given = payload.model_dump(exclude_unset=True)
     changes = {name: given[name] for name in milestones.MILESTONES if name in given}
-    try:
-        updated = milestones.correct_milestones(
-            actor,
-            incident,
-            changes,
-            payload.reason,
-            exercise=payload.exercise,
-            expected_version=payload.version,
-        )
-    except services.Conflict as error:
-        raise HttpError(409, str(error)) from None
+    # A stale version raises Conflict, which api.base answers with 409.
+    updated = milestones.correct_milestones(
+        actor,
+        incident,
+        changes,
+        payload.reason,
+        exercise=payload.exercise,
+        expected_version=payload.version,
+    )
     return _out(updated)

@@ -6,15 +6,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date, datetime
-from typing import Any, Literal, TypeVar, cast
+from typing import Any, Literal, cast
 
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, StreamingHttpResponse
 from ninja import Query, Router, Schema
-from ninja.errors import HttpError
 from ninja.responses import Status
 
 from watchkeeper.api.base import XLSX, Id, Input, also_as_files
@@ -26,19 +24,11 @@ from watchkeeper.reviews.models import Action, Review
 from watchkeeper.reviews.report import build
 
 router = Router(tags=["reviews"])
-T = TypeVar("T")
 QUESTION_FIELDS = [question.field for question in REVIEW_QUESTIONS]
 
 
 def _actor(request: HttpRequest) -> User:
     return cast(User, request.user)
-
-
-def _change(change: Callable[[], T]) -> T:
-    try:
-        return change()
-    except services.Conflict as error:
-        raise HttpError(409, str(error)) from None
 
 
 # Report -------------------------------------------------------------------------------------------------------------
@@ -120,15 +110,14 @@ def get_report(request: HttpRequest, reference: str) -> dict[str, Any]:
 @router.put("/incidents/{reference}/report", response=ReportOut)
 def put_report(request: HttpRequest, reference: str, payload: ReportIn) -> dict[str, Any]:
     incident = get_incident(request.user, reference)
-    _change(
-        lambda: services.update_report(
-            _actor(request),
-            incident,
-            sections=payload.sections,
-            public_text=payload.public_text,
-            publishable=payload.publishable,
-            expected_version=payload.version,
-        )
+    # A stale version raises Conflict, which api.base answers with 409, here and below.
+    services.update_report(
+        _actor(request),
+        incident,
+        sections=payload.sections,
+        public_text=payload.public_text,
+        publishable=payload.publishable,
+        expected_version=payload.version,
     )
     return _report_out(request, reference)
 
@@ -191,9 +180,7 @@ def put_review(request: HttpRequest, reference: str, payload: ReviewIn) -> dict[
     if unknown:
         raise ValidationError({"answers": f"unknown questions {', '.join(unknown)}: use {', '.join(QUESTION_FIELDS)}"})
     record = payload.dict(exclude={"answers", "version"}) | payload.answers
-    review = _change(
-        lambda: services.record_review(_actor(request), incident, expected_version=payload.version, **record)
-    )
+    review = services.record_review(_actor(request), incident, expected_version=payload.version, **record)
     return _review_out(review)
 
 

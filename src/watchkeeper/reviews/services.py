@@ -22,7 +22,7 @@ from watchkeeper.catalogue.queries import calendar_for
 from watchkeeper.domain.workflow import Step
 from watchkeeper.incidents import events
 from watchkeeper.incidents.models import EntryKind, Incident
-from watchkeeper.incidents.services import timeline
+from watchkeeper.incidents.services import Conflict, timeline
 from watchkeeper.incidents.services.checklist import tick
 from watchkeeper.incidents.visibility import can_act_on, can_see
 from watchkeeper.reviews import scheduling, tasks
@@ -31,10 +31,6 @@ from watchkeeper.reviews.models import Action, ActionStatus, Report, ReportTempl
 
 CLOSE_REFUSED = "Record the review or have an admin waive it before closing"
 MAX_ACTION_DAYS = 260  # a working year: anything later is a wish, not an action
-
-
-class Conflict(Exception):
-    """Someone else saved the report or review since the caller read it."""
 
 
 def _require_actor(actor: User, incident: Incident) -> Incident:

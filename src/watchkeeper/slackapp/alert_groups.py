@@ -22,7 +22,7 @@ from slack_sdk import WebClient
 from watchkeeper import formatting
 from watchkeeper.alerts import queries
 from watchkeeper.alerts.models import AlertGroup
-from watchkeeper.alerts.services import groups
+from watchkeeper.alerts.services import declaring, groups
 from watchkeeper.incidents.visibility import can_see
 from watchkeeper.slackapp import messages
 from watchkeeper.slackapp.command_text import REFERENCE, Context, Parsed, Reply, incident_for
@@ -79,7 +79,7 @@ def _link(context: Context, words: list[str]) -> Reply:
     group = _group(words[0])
     reference = next((word.upper() for word in words[1:] if REFERENCE.match(word)), None)
     incident = incident_for(context, reference)
-    groups.link_group(context.actor, group, incident)
+    declaring.link_group(context.actor, group, incident)
     return Reply(f"Alert group {group.pk} is now part of {incident.reference}.")
 
 
@@ -112,7 +112,7 @@ def _resolve(actor: User, group: AlertGroup) -> str:
 
 
 def _declare(actor: User, group: AlertGroup) -> str:
-    incident = groups.declare_from_group(actor, group, take_lead=True)
+    incident = declaring.declare_from_group(actor, group, take_lead=True)
     return f"You declared {messages.summary_text(incident)} and lead it."
 
 

@@ -21,7 +21,7 @@ from watchkeeper import formatting
 from watchkeeper.incidents import queries, services
 from watchkeeper.incidents.models import Incident
 from watchkeeper.incidents.visibility import can_act_on
-from watchkeeper.slackapp import messages, modals, status_page, tasks
+from watchkeeper.slackapp import alert_groups, messages, modals, status_page, tasks
 from watchkeeper.slackapp.errors import explain, field_messages, tell
 from watchkeeper.slackapp.models import IncidentChannel
 from watchkeeper.slackapp.services import people
@@ -218,8 +218,6 @@ def _shortcut(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
 
 
 def register(app: App) -> None:
-    from watchkeeper.slackapp import alert_groups
-
     for action_id in BUTTONS:
         app.action(action_id)(_button)
     alert_groups.register(app)
