@@ -278,6 +278,13 @@ def _said(message: Callable[[Json, datetime], str]) -> Printer:
     return lambda incident, now: f"{incident['reference']}: {message(incident, now)}"
 
 
+def _updated(incident: Json, now: datetime) -> str:
+    # The API refuses a public update it cannot post publicly, so a public entry here is on the status page.
+    latest = [entry for entry in incident["timeline"] if entry["kind"] == "update"][-1]
+    posted = "update posted, and on the status page" if latest["public"] else "update posted"
+    return f"{posted}; next update {_deadline(incident, 'next_update_due', now)}"
+
+
 def _words(args: argparse.Namespace, name: str) -> str:
     """Every command taking words takes them either way: last on the line, or after --NAME (update, note, resolve
     alike). Both, or neither, is refused before anything is sent."""
@@ -361,11 +368,25 @@ def add_commands(sub: argparse._SubParsersAction[ParserT]) -> None:
     update = on_incident(
         "update",
         "post a stakeholder update; it resets the next-update clock",
-        _change("updates", lambda api, args: {"body": _words(args, "text"), "public": args.public}),
-        _said(lambda i, now: f"update posted; next update {_deadline(i, 'next_update_due', now)}"),
+        _change(
+            "updates",
+            lambda api, args: {
+                "body": _words(args, "text"),
+                "public": args.public,
+                "confirm_restricted": args.confirm_restricted,
+            },
+        ),
+        _said(_updated),
     )
     _takes_words(update, "text", "what stakeholders are told")
-    update.add_argument("--public", action="store_true", help="meant for the public status page")
+    update.add_argument(
+        "--public", action="store_true", help="post it on the status page too (the incident must be published there)"
+    )
+    update.add_argument(
+        "--confirm-restricted",
+        action="store_true",
+        help="an admin's decision that a restricted incident's update may be public",
+    )
 
     note = on_incident(
         "note",

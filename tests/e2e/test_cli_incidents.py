@@ -8,13 +8,19 @@ import re
 import socket
 import subprocess
 from collections.abc import Callable
+from pathlib import Path
+from typing import Any
 
 import pytest
+from django.contrib.auth.models import User
 
 from tests.e2e.conftest import LiveServer
 from tests.e2e.test_cli import WATCHKEEPER
 from tests.factories import make_incident, make_service, make_user
 from watchkeeper.accounts.services import create_token
+from watchkeeper.catalogue.models import Service
+from watchkeeper.incidents import services as incidents
+from watchkeeper.statuspage import services as statuspage
 
 pytestmark = pytest.mark.django_db(transaction=True)
 Run = Callable[..., subprocess.CompletedProcess[str]]
@@ -65,9 +71,13 @@ def test_an_incident_from_declaration_to_resolution(cli: Run) -> None:
     prioritised = ok(cli("priority", reference, "p1", "--reason", "Every card payment fails"))
     assert prioritised.startswith(f"{reference}: P1; respond by: met on time; next update ")
     assert ok(cli("status", reference, "monitoring", "--note", "Fix deployed")) == f"{reference}: now monitoring\n"
+    # Not on the status page yet: a public update is refused, never reported as posted.
+    not_public = refused(cli("update", reference, "Payments recovering", "--public"), 1)
+    assert f"{reference} is not on the status page, so nothing was posted" in not_public
+    assert "POST /api/v1/status/incidents" in not_public
     assert re.match(
         rf"{reference}: update posted; next update .+ \(due in (59 minutes|1 hour)\)",
-        ok(cli("update", reference, "Payments recovering", "--public")),
+        ok(cli("update", reference, "Payments recovering")),
     )
     assert (
         ok(cli("note", reference, "Roll back the release", "--kind", "decision"))
@@ -114,8 +124,7 @@ def test_an_incident_from_declaration_to_resolution(cli: Run) -> None:
         "update",
         "resolved",
     ]
-    assert shown["timeline"][5]["public"] is True
-    assert shown["timeline"][7]["public"] is False
+    assert shown["timeline"][5]["public"] is False
 
     table = ok(cli("list")).splitlines()
     assert re.match(r"REFERENCE\s+PRIORITY\s+STATUS\s+SERVICE\s+LEAD\s+RESPOND BY\s+NEXT UPDATE\s+TITLE$", table[0])
@@ -171,3 +180,29 @@ def test_an_outsider_cannot_see_a_restricted_incident(cli: Run) -> None:
     assert secret.reference not in ok(cli("list", "--json"))
     assert ok(cli("list")) == "No incidents match.\n"
     assert secret.reference in ok(cli("show", secret.reference, WATCHKEEPER_TOKEN=create_token("sam")))
+
+
+def test_a_public_update_goes_on_the_status_page_once_the_incident_is_published_there(
+    cli: Run, settings: Any, tmp_path: Path
+) -> None:
+    settings.STATUSPAGE_SNAPSHOT_DIR = tmp_path / "snapshot"
+    ada = User.objects.get(username="ada")
+    incident = make_incident(ada, Service.objects.get(slug="pay-api"), title="db01 disk full")
+    public = statuspage.publish_incident(ada, incident, name="Card payments are failing", body="We are looking.")
+    posted = ok(cli("update", incident.reference, "Payments recovering", "--public"))
+    assert posted.startswith(f"{incident.reference}: update posted, and on the status page; next update ")
+    bodies = list(public.updates.order_by("pk").values_list("body", flat=True))
+    assert bodies == ["We are looking.", "Payments recovering"]
+
+    # Restricted after it was published: only an admin who confirms says more in public.
+    incidents.change_type(ada, incident, "security_incident", "Someone got in")
+    needs_admin = refused(cli("update", incident.reference, "Still recovering", "--public"), 1)
+    assert "needs an admin to confirm it" in needs_admin
+    make_user("root", "admin")
+    root = create_token("root")
+    confirmed = cli("update", incident.reference, "Still recovering", "--public", "--confirm-restricted")
+    assert "Only an admin can confirm" in refused(confirmed, 1)
+    as_admin = {"WATCHKEEPER_TOKEN": root}
+    ok(cli("update", incident.reference, "Still recovering", "--public", "--confirm-restricted", **as_admin))
+    assert public.updates.order_by("pk").last().body == "Still recovering"  # type: ignore[union-attr]
+    assert public.updates.count() == 3

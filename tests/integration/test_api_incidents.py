@@ -318,14 +318,15 @@ def test_status_moves_along_the_transition_table(client: Client, people, inciden
     assert fields(call(client, "ada", path, {"status": "identified"})) == {"status"}
 
 
-def test_update_resets_the_clock_and_can_be_public(client: Client, people, service, clock) -> None:
+def test_update_resets_the_clock(client: Client, people, service, clock) -> None:
+    # Public updates, which need the incident on the status page, are in test_public_updates_api.
     incident = make_incident(people["ada"], service, priority="P1")
     clock.shift(timedelta(minutes=30))
-    response = call(client, "ada", f"/incidents/{incident.reference}/updates", {"body": "Fix found", "public": True})
+    response = call(client, "ada", f"/incidents/{incident.reference}/updates", {"body": "Fix found"})
     assert response.status_code == 201
     body = response.json()
     assert at(body["next_update_due"]) == MONDAY_10AM + timedelta(minutes=90)
-    assert (body["timeline"][-1]["kind"], body["timeline"][-1]["public"]) == ("update", True)
+    assert (body["timeline"][-1]["kind"], body["timeline"][-1]["public"]) == ("update", False)
     assert body["updates_late"] == 0
     assert fields(call(client, "ada", f"/incidents/{incident.reference}/updates", {"body": ""})) == {"body"}
 

@@ -2,7 +2,8 @@
 
 Errors, in the order a caller meets them: 401 without a valid token, 404 for an incident the caller may not
 see (a restricted one answers exactly as an unknown reference does), 403 for a viewer trying to change
-anything, 409 for a stale `version`, 422 for invalid input naming the field.
+anything, 409 for a stale `version` (or a public update on an incident not on the status page), 422 for invalid
+input naming the field.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, cast
+from urllib.parse import urlencode
 
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -43,7 +45,7 @@ from watchkeeper.catalogue import queries as catalogue
 from watchkeeper.catalogue.models import Service
 from watchkeeper.domain.priority import Priority
 from watchkeeper.domain.workflow import Status as IncidentStatus
-from watchkeeper.incidents import queries, services
+from watchkeeper.incidents import panels, queries, services
 from watchkeeper.incidents.models import Incident, TimelineEntry
 
 router = Router(tags=["incidents"])
@@ -230,24 +232,46 @@ def status(request: HttpRequest, reference: str, payload: StatusIn) -> Incident:
     return _act(request, reference, change)
 
 
+def _require_on_status_page(request: HttpRequest, actor: User, incident: Incident, body: str) -> None:
+    """A public update only flows to an incident already open on the status page: anything else would answer
+    success while the public page still says all is well. Publishing needs a public title only a person can word,
+    so the caller is told how to publish rather than published for."""
+    state = panels.public_states(actor, [incident])[incident.pk]
+    if state.open_publicly or not incident.is_open:
+        # A closed or resolved incident is refused by the service itself, with the reason that applies.
+        return
+    if not state.href:
+        raise HttpError(
+            409,
+            f"{incident.reference} is not on the status page, so nothing was posted, and you cannot publish it: "
+            "post the update without public, or ask an admin to publish it",
+        )
+    form = request.build_absolute_uri(f"{state.href}?{urlencode({'body': body.strip()})}")
+    raise HttpError(
+        409,
+        f"{incident.reference} is not on the status page, so nothing was posted: publish it with a public title "
+        f"(POST /api/v1/status/incidents, or the form at {form}), or post the update without public",
+    )
+
+
 @router.post("/incidents/{reference}/updates", response={201: IncidentOut})
 def post_update(request: HttpRequest, reference: str, payload: UpdateIn) -> Status[Incident]:
-    """A stakeholder update: it resets the next-update clock."""
-    return Status(
-        201,
-        _act(
-            request,
-            reference,
-            lambda actor, incident: services.post_update(
-                actor,
-                incident,
-                payload.body,
-                public=payload.public,
-                expected_version=payload.version,
-                confirm_restricted=payload.confirm_restricted,
-            ),
-        ),
-    )
+    """A stakeholder update: it resets the next-update clock. A public one goes on the status page too, so it is
+    refused (409) while the incident is not published there."""
+
+    def change(actor: User, incident: Incident) -> object:
+        if payload.public and payload.body.strip():
+            _require_on_status_page(request, actor, incident, payload.body)
+        return services.post_update(
+            actor,
+            incident,
+            payload.body,
+            public=payload.public,
+            expected_version=payload.version,
+            confirm_restricted=payload.confirm_restricted,
+        )
+
+    return Status(201, _act(request, reference, change))
 
 
 @router.post("/incidents/{reference}/notes", response={201: IncidentOut})
