@@ -19,6 +19,7 @@ from django.core.paginator import Paginator
 from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest
 from ninja import Query, Router
+from ninja.errors import HttpError
 from ninja.responses import Status
 
 from watchkeeper.accounts.roles import can_act
