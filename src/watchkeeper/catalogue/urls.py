@@ -8,6 +8,7 @@ urlpatterns = [
     path("services/new", views.service_edit, name="service-new"),
     path("services/<slug:slug>/", views.service_detail, name="service"),
     path("services/<slug:slug>/edit", views.service_edit, name="service-edit"),
+    path("services/<slug:slug>/priorities", views.priority_overrides, name="service-priorities"),
     path("services/<slug:slug>/components/new", views.component_add, name="component-new"),
     path("teams/", views.team_list, name="teams"),
     path("teams/new", views.team_edit, name="team-new"),
