@@ -94,7 +94,8 @@ def set_priority_override(
         policy_for(service, Priority(priority), override)
     except ValueError as error:
         raise ValidationError({"update_kind": str(error)}) from None
-    return _save(override)
+    override.save()
+    return override
 
 
 @transaction.atomic
