@@ -123,3 +123,28 @@ def test_the_service_refuses_an_update_interval_that_would_stop_overnight() -> N
     # P3 and P4 owe one update, so office time is theirs to choose.
     services.set_priority_override(service, "P3", update_kind="office_hours", update_amount=240)
     assert stored(service) == [("P3", "", None, "office_hours", 240)]
+
+
+@time_machine.travel(MONDAY_10AM, tick=False)
+def test_an_admin_adds_a_closure_date_and_office_clocks_skip_it() -> None:
+    """Closure dates were set only in the Django admin, which is now read-only: they have a page of their own."""
+    admin = signed_in("root", "admin")
+    service = make_service("pay", name="Pay")
+    url = f"/catalogue/services/{service.slug}/closures/new"
+    assert url in admin.get(f"/catalogue/services/{service.slug}/").content.decode()
+
+    bad = admin.post(url, {"date": "31 February", "reason": ""})
+    assert bad.status_code == 200
+    assert "govuk-error-summary" in bad.content.decode()
+    assert not service.closures.exists()
+
+    assert admin.post(url, {"date": "2026-12-01", "reason": "Away day"}).status_code == 302
+    assert list(service.closures.values_list("date", "reason")) == [(datetime(2026, 12, 1).date(), "Away day")]
+    # P3 responds within 2 office hours. From Monday 16:30 that is 60 minutes on Monday and 60 on the next working
+    # day, which the closure moves from Tuesday 1 to Wednesday 2 December.
+    with time_machine.travel(datetime(2026, 11, 30, 16, 30, tzinfo=UTC), tick=False):
+        incident = make_incident(make_user("lead"), service, priority="P3")
+    assert incident.respond_by == datetime(2026, 12, 2, 10, 30, tzinfo=UTC)
+
+    assert signed_in("vic", "viewer").post(url, {"date": "2026-12-02"}).status_code == 403
+    assert service.closures.count() == 1

@@ -8,6 +8,7 @@ from django import forms
 from watchkeeper.catalogue.models import (
     DIVISION_CHOICES,
     SPAN_KIND_CHOICES,
+    ClosureDate,
     Component,
     PriorityOverride,
     Service,
@@ -54,6 +55,23 @@ class ComponentForm(forms.ModelForm):
         model = Component
         fields = ["name", "slug", "description", "position"]
         labels = {"slug": "Short name", "position": "Order on the status page"}
+
+
+class ClosureForm(forms.ModelForm):
+    date = forms.DateField(
+        label="Date the office is closed",
+        help_text="For example, 2026-12-24.",
+        error_messages={
+            "required": "Enter the date the office is closed",
+            "invalid": "Enter a real date, for example 2026-12-24",
+        },
+    )
+
+    class Meta:
+        model = ClosureDate
+        fields = ["date", "reason"]
+        labels = {"reason": "Reason (optional)"}
+        help_texts = {"reason": "For example, team away day."}
 
 
 CLOCKS = [("", "GDS default"), *SPAN_KIND_CHOICES]

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import time
+from datetime import date, time
 from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 
-from watchkeeper.catalogue.models import Component, PriorityOverride, Service, Team
+from watchkeeper.catalogue.models import ClosureDate, Component, PriorityOverride, Service, Team
 from watchkeeper.catalogue.queries import policy_for
 from watchkeeper.domain.priority import Priority
 
@@ -63,6 +63,12 @@ def update_service(service: Service, **fields: Any) -> Service:
 @transaction.atomic
 def create_component(*, service: Service, slug: str, name: str, description: str = "", position: int = 0) -> Component:
     return _save(Component(service=service, slug=slug, name=name, description=description, position=position))
+
+
+@transaction.atomic
+def add_closure_date(*, service: Service, date: date, reason: str = "") -> ClosureDate:
+    """A day the service's office is shut beyond its bank holidays: office-hours clocks skip it from now on."""
+    return _save(ClosureDate(service=service, date=date, reason=reason))
 
 
 @transaction.atomic

@@ -9,6 +9,7 @@ urlpatterns = [
     path("services/<slug:slug>/", views.service_detail, name="service"),
     path("services/<slug:slug>/edit", views.service_edit, name="service-edit"),
     path("services/<slug:slug>/priorities", views.priority_overrides, name="service-priorities"),
+    path("services/<slug:slug>/closures/new", views.closure_add, name="closure-new"),
     path("services/<slug:slug>/components/new", views.component_add, name="component-new"),
     path("teams/", views.team_list, name="teams"),
     path("teams/new", views.team_edit, name="team-new"),

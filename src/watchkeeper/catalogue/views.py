@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from watchkeeper.accounts.roles import is_admin
 from watchkeeper.catalogue import queries, services
 from watchkeeper.catalogue.forms import (
+    ClosureForm,
     ComponentForm,
     PriorityOverridesForm,
     ServiceForm,
@@ -101,6 +102,18 @@ def component_add(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request, "catalogue/component_form.html", {"form": form, "service": service, "active_nav": "services"}
     )
+
+
+def closure_add(request: HttpRequest, slug: str) -> HttpResponse:
+    _require_admin(request)
+    service = get_object_or_404(Service, slug=slug)
+    form = ClosureForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        if apply_service(form, lambda: services.add_closure_date(service=service, **data)):
+            messages.success(request, f"{service.name} is closed on {data['date']:%-d %B %Y}")
+            return redirect("catalogue:service", slug=service.slug)
+    return render(request, "catalogue/closure_form.html", {"form": form, "service": service, "active_nav": "services"})
 
 
 def priority_overrides(request: HttpRequest, slug: str) -> HttpResponse:
