@@ -3,38 +3,27 @@
 from __future__ import annotations
 
 from django.contrib import admin
-from django.http import HttpRequest
 
 from watchkeeper.breaches.models import Breach, BreachDecision, EvidenceDownload, EvidenceFile
-
-
-class ReadOnly(admin.ModelAdmin):
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
+from watchkeeper.web.read_only_admin import ReadOnlyAdmin
 
 
 @admin.register(Breach)
-class BreachAdmin(ReadOnly):
+class BreachAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     list_display = ["incident", "aware_at", "ico_deadline", "risk", "report_to_ico", "reported_to_ico_at"]
 
 
 @admin.register(BreachDecision)
-class BreachDecisionAdmin(ReadOnly):
+class BreachDecisionAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     list_display = ["incident", "kind", "decision", "at", "by"]
 
 
 @admin.register(EvidenceFile)
-class EvidenceFileAdmin(ReadOnly):
+class EvidenceFileAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     list_display = ["incident", "name", "size", "sha256", "uploaded_by", "uploaded_at"]
     exclude = ["file"]  # the file leaves only through the logged download view
 
 
 @admin.register(EvidenceDownload)
-class EvidenceDownloadAdmin(ReadOnly):
+class EvidenceDownloadAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     list_display = ["file", "by", "at"]

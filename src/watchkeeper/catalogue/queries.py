@@ -41,8 +41,10 @@ def _span(kind: str, amount: int | None) -> Span | None:
     return Span(SpanKind(kind), amount)
 
 
-def policy_for(service: Service, priority: Priority) -> PriorityPolicy:
-    override = next((o for o in service.priority_overrides.all() if o.priority == priority.value), None)
+def policy_for(service: Service, priority: Priority, override: PriorityOverride | None = None) -> PriorityPolicy:
+    """The service's policy for a priority, from its stored override or, before it is saved, the one given."""
+    if override is None:
+        override = next((o for o in service.priority_overrides.all() if o.priority == priority.value), None)
     default = DEFAULT_POLICIES[priority]
     if override is None:
         return default

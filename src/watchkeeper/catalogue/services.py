@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import time
+from collections.abc import Mapping
+from datetime import date, time
 from typing import Any
 
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 
-from watchkeeper.catalogue.models import Component, PriorityOverride, Service, Team
+from watchkeeper.catalogue.models import ClosureDate, Component, PriorityOverride, Service, Team
+from watchkeeper.catalogue.queries import policy_for
+from watchkeeper.domain.priority import Priority
 
 
 def _save(instance: Any) -> Any:
@@ -62,6 +66,12 @@ def create_component(*, service: Service, slug: str, name: str, description: str
 
 
 @transaction.atomic
+def add_closure_date(*, service: Service, date: date, reason: str = "") -> ClosureDate:
+    """A day the service's office is shut beyond its bank holidays: office-hours clocks skip it from now on."""
+    return _save(ClosureDate(service=service, date=date, reason=reason))
+
+
+@transaction.atomic
 def set_priority_override(
     service: Service,
     priority: str,
@@ -83,4 +93,30 @@ def set_priority_override(
         update_kind=update_kind,
         update_amount=update_amount,
     )
-    return _save(override)
+    override.full_clean()
+    # The domain refuses some mixes (P1 and P2 updates repeat, so only an elapsed interval keeps them coming all
+    # night): ask it now, not when the first incident's deadlines are worked out.
+    try:
+        policy_for(service, Priority(priority), override)
+    except ValueError as error:
+        raise ValidationError({"update_kind": str(error)}) from None
+    override.save()
+    return override
+
+
+@transaction.atomic
+def set_priority_overrides(service: Service, by_priority: Mapping[str, Mapping[str, Any]]) -> None:
+    """Sets several priorities' clocks at once: all of them or, if one is refused, none.
+
+    A refusal names its field as ``P2_respond_amount``, so a form holding every priority can show it in place.
+    """
+    for priority, fields in by_priority.items():
+        try:
+            set_priority_override(service, priority, **fields)
+        except ValidationError as error:
+            raise ValidationError(
+                {
+                    name if name == NON_FIELD_ERRORS else f"{priority}_{name}": messages
+                    for name, messages in error.message_dict.items()
+                }
+            ) from None

@@ -9,8 +9,16 @@ from django.shortcuts import get_object_or_404, redirect, render
 
 from watchkeeper.accounts.roles import is_admin
 from watchkeeper.catalogue import queries, services
-from watchkeeper.catalogue.forms import ComponentForm, ServiceForm, TeamForm
+from watchkeeper.catalogue.forms import (
+    ClosureForm,
+    ComponentForm,
+    PriorityOverridesForm,
+    ServiceForm,
+    TeamForm,
+    override_initial,
+)
 from watchkeeper.catalogue.models import Service, Team
+from watchkeeper.domain.priority import DEFAULT_POLICIES
 from watchkeeper.govuk_forms import apply_service
 
 
@@ -93,6 +101,38 @@ def component_add(request: HttpRequest, slug: str) -> HttpResponse:
             return redirect("catalogue:service", slug=service.slug)
     return render(
         request, "catalogue/component_form.html", {"form": form, "service": service, "active_nav": "services"}
+    )
+
+
+def closure_add(request: HttpRequest, slug: str) -> HttpResponse:
+    _require_admin(request)
+    service = get_object_or_404(Service, slug=slug)
+    form = ClosureForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        if apply_service(form, lambda: services.add_closure_date(service=service, **data)):
+            messages.success(request, f"{service.name} is closed on {data['date']:%-d %B %Y}")
+            return redirect("catalogue:service", slug=service.slug)
+    return render(request, "catalogue/closure_form.html", {"form": form, "service": service, "active_nav": "services"})
+
+
+def priority_overrides(request: HttpRequest, slug: str) -> HttpResponse:
+    """A service's own response times and update intervals, priority by priority, in place of the GDS defaults."""
+    _require_admin(request)
+    service = get_object_or_404(Service, slug=slug)
+    form = PriorityOverridesForm(request.POST or None, initial=override_initial(queries.overrides(service)))
+    saved = (
+        request.method == "POST"
+        and form.is_valid()
+        and apply_service(form, lambda: services.set_priority_overrides(service, form.by_priority()))
+    )
+    if saved:
+        messages.success(request, f"Response times and update intervals for {service.name} saved")
+        return redirect("catalogue:service", slug=service.slug)
+    return render(
+        request,
+        "catalogue/priority_overrides_form.html",
+        {"form": form, "service": service, "defaults": DEFAULT_POLICIES, "active_nav": "services"},
     )
 
 

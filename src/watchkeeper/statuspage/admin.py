@@ -1,35 +1,36 @@
+"""Read-only admin for the status page: changes go through statuspage.services so snapshots, statuses and
+notifications follow."""
+
 from django.contrib import admin
 
 from watchkeeper.statuspage.models import Delivery, PublicIncident, PublicUpdate, StatusPeriod, Subscriber
+from watchkeeper.web.read_only_admin import ReadOnlyAdmin
 
 
 @admin.register(PublicIncident)
-class PublicIncidentAdmin(admin.ModelAdmin[PublicIncident]):
+class PublicIncidentAdmin(ReadOnlyAdmin, admin.ModelAdmin[PublicIncident]):
     list_display = ["name", "kind", "status", "impact", "started_at", "resolved_at"]
     list_filter = ["kind", "status"]
-    # Changes go through statuspage.services so snapshots, statuses and notifications follow.
-    readonly_fields = [f.name for f in PublicIncident._meta.fields]
 
 
 @admin.register(PublicUpdate)
-class PublicUpdateAdmin(admin.ModelAdmin[PublicUpdate]):
+class PublicUpdateAdmin(ReadOnlyAdmin, admin.ModelAdmin[PublicUpdate]):
     list_display = ["public_incident", "status", "display_at", "notify"]
-    readonly_fields = [f.name for f in PublicUpdate._meta.fields]
 
 
 @admin.register(StatusPeriod)
-class StatusPeriodAdmin(admin.ModelAdmin[StatusPeriod]):
+class StatusPeriodAdmin(ReadOnlyAdmin, admin.ModelAdmin[StatusPeriod]):
     list_display = ["component", "status", "started_at", "ended_at"]
     list_filter = ["status"]
 
 
 @admin.register(Subscriber)
-class SubscriberAdmin(admin.ModelAdmin[Subscriber]):
+class SubscriberAdmin(ReadOnlyAdmin, admin.ModelAdmin[Subscriber]):
     list_display = ["email", "confirmed_at", "all_components"]
     search_fields = ["email"]
 
 
 @admin.register(Delivery)
-class DeliveryAdmin(admin.ModelAdmin[Delivery]):
+class DeliveryAdmin(ReadOnlyAdmin, admin.ModelAdmin[Delivery]):
     list_display = ["update", "subscriber", "channel", "purpose", "state", "sent_at"]
     list_filter = ["state", "channel", "purpose"]
