@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.contrib.auth.models import User
 from django.test import Client
@@ -11,6 +13,7 @@ from watchkeeper.oncall.models import ContactMethod
 
 pytestmark = pytest.mark.django_db
 PAGE = "/oncall/contact-methods/"
+LINK = r'id="calendar-link">http://testserver(/oncall/calendars/[^<]+\.ics)<'
 
 
 def signed_in(username: str) -> Client:
@@ -90,3 +93,27 @@ def test_changes_need_the_csrf_token() -> None:
     response = client.post(PAGE, {"kind": "sms", "address": "07700900982", "delay_minutes": "0"})
     assert response.status_code == 403
     assert not ContactMethod.objects.exists()
+
+
+def test_a_person_gets_a_calendar_link_and_replacing_it_stops_the_old_one() -> None:
+    client = signed_in("ivy")
+    assert "Get a calendar link" in client.get(PAGE).content.decode()
+    assert post(client, "/oncall/contact-methods/calendar-link").status_code == 302
+    first = re.search(
+        r'id="calendar-link">http://testserver(/oncall/calendars/[^<]+\.ics)<', client.get(PAGE).content.decode()
+    )
+    assert first is not None
+    assert client.get(first.group(1)).status_code == 200
+    assert b"BEGIN:VCALENDAR" in Client().get(first.group(1)).content, "a calendar app reads it without signing in"
+
+    assert post(client, "/oncall/contact-methods/calendar-link").status_code == 302
+    page = client.get(PAGE).content.decode()
+    second = re.search(LINK, page)
+    assert second is not None and second.group(1) != first.group(1)
+    assert Client().get(first.group(1)).status_code == 404, "the replaced link stops at once"
+    assert Client().get(second.group(1)).status_code == 200
+
+
+def test_a_calendar_link_needs_a_signed_in_person_and_a_post() -> None:
+    assert Client().post("/oncall/contact-methods/calendar-link").status_code in (302, 403)
+    assert signed_in("ivy").get("/oncall/contact-methods/calendar-link").status_code == 405

@@ -13,12 +13,17 @@ from watchkeeper.catalogue.queries import calendar_for
 from watchkeeper.domain import rota
 from watchkeeper.domain.office_time import OfficeCalendar
 from watchkeeper.holidays import default_calendar
-from watchkeeper.oncall.models import EscalationPolicy, Layer, LayerMember, Override, Page, Schedule
+from watchkeeper.oncall.models import CalendarToken, EscalationPolicy, Layer, LayerMember, Override, Page, Schedule
 
 
 def schedules() -> QuerySet[Schedule]:
     """Schedules and their teams; who is on call and shifts read the rota themselves (see ``rules``)."""
     return Schedule.objects.select_related("team")
+
+
+def live_calendar_token(user: User) -> str | None:
+    """The person's calendar address token, if they have asked for one and not revoked it."""
+    return CalendarToken.objects.filter(user=user, revoked_at__isnull=True).values_list("token", flat=True).first()
 
 
 def schedules_with_layers() -> QuerySet[Schedule]:

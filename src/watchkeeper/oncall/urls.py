@@ -13,6 +13,7 @@ urlpatterns = [
     path("policies/new", schedule_views.policy_edit, name="policy_new"),
     path("policies/<slug:slug>/edit", schedule_views.policy_edit, name="policy_edit"),
     path("contact-methods/", contact_views.contact_methods, name="contact_methods"),
+    path("contact-methods/calendar-link", contact_views.calendar_link, name="calendar_link"),
     path("contact-methods/<int:method_id>/<str:action>", contact_views.contact_method_action, name="contact_method"),
     path("pages/new", schedule_views.page_new, name="page_new"),
     path("pages/<int:page_id>/", views.page_detail, name="page"),
