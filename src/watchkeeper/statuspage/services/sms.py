@@ -20,6 +20,7 @@ from notifications_python_client.errors import APIError
 from notifications_python_client.notifications import NotificationsAPIClient
 
 from watchkeeper.catalogue.models import Component
+from watchkeeper.domain.text_messages import worth_a_text
 from watchkeeper.notifications.channels import Permanent, Transient
 from watchkeeper.notifications.channels.notify import failure
 from watchkeeper.notifications.secrets import reveal, seal
@@ -104,17 +105,14 @@ def confirm_code(subscriber: Subscriber, code: str) -> Subscriber:
 
 
 def wanted(update: PublicUpdate) -> bool:
-    """Text messages cost money and interrupt: only an incident's first post and its move to resolved."""
     public = update.public_incident
-    if public.is_maintenance:
-        return False
-    earlier = public.updates.filter(pk__lt=update.pk)
-    if not earlier.exists():
-        return True
-    if update.status != IncidentStatus.RESOLVED:
-        return False
-    previous = earlier.order_by("-pk").first()
-    return previous is not None and previous.status != IncidentStatus.RESOLVED
+    previous = public.updates.filter(pk__lt=update.pk).order_by("-pk").first()
+    return worth_a_text(
+        maintenance=public.is_maintenance,
+        first_post=previous is None,
+        resolves=update.status == IncidentStatus.RESOLVED,
+        was_resolved=previous is not None and previous.status == IncidentStatus.RESOLVED,
+    )
 
 
 def _client() -> NotificationsAPIClient:
