@@ -21,8 +21,8 @@ from django.utils import timezone
 
 from watchkeeper.notifications.channels import Transient, scrub
 from watchkeeper.statuspage import conf, webhooks
-from watchkeeper.statuspage.api import absolute
 from watchkeeper.statuspage.models import Delivery, PublicUpdate, Subscriber
+from watchkeeper.statuspage.public_json import absolute
 from watchkeeper.statuspage.services import sms, subscribers
 from watchkeeper.statuspage.vocabulary import STATUS_LABELS
 

@@ -12,8 +12,8 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from watchkeeper.client_address import client_address
-from watchkeeper.notifications.secrets import reveal
-from watchkeeper.statuspage import api, conf, feeds, pages, queries
+from watchkeeper.notifications.sealing import reveal
+from watchkeeper.statuspage import conf, feeds, pages, public_json, queries
 from watchkeeper.statuspage.forms import CodeForm, ManageForm, SmsSubscribeForm, SubscribeForm, WebhookSubscribeForm
 from watchkeeper.statuspage.paths import CONTENT_TYPES
 from watchkeeper.statuspage.services import sms, subscribers
@@ -66,7 +66,7 @@ def rss(request: HttpRequest) -> HttpResponse:
 
 @login_not_required
 def json_document(request: HttpRequest, name: str) -> JsonResponse:
-    documents = api.documents()
+    documents = public_json.documents()
     if name not in documents:
         raise Http404(f"No document {name}")
     response = JsonResponse(documents[name], json_dumps_params={"separators": (",", ":")})

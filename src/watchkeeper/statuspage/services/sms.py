@@ -22,10 +22,10 @@ from notifications_python_client.notifications import NotificationsAPIClient
 from watchkeeper.catalogue.models import Component
 from watchkeeper.notifications.channels import Permanent, Transient
 from watchkeeper.notifications.channels.notify import failure
-from watchkeeper.notifications.secrets import reveal, seal
+from watchkeeper.notifications.sealing import reveal, seal
 from watchkeeper.statuspage import conf, tasks
-from watchkeeper.statuspage.api import absolute
 from watchkeeper.statuspage.models import Delivery, PublicUpdate, Subscriber
+from watchkeeper.statuspage.public_json import absolute
 from watchkeeper.statuspage.services import subscribers
 from watchkeeper.statuspage.vocabulary import IncidentStatus
 
