@@ -12,6 +12,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from watchkeeper.client_address import client_address
+from watchkeeper.govuk_forms import put_errors
 from watchkeeper.notifications.sealing import reveal
 from watchkeeper.statuspage import conf, feeds, pages, public_json, queries
 from watchkeeper.statuspage.forms import CodeForm, ManageForm, SmsSubscribeForm, SubscribeForm, WebhookSubscribeForm
@@ -90,8 +91,7 @@ def subscribe(request: HttpRequest) -> HttpResponse:
             form.add_error(None, str(error))
             return _private(request, "statuspage/subscribe.html", status=429, form=form, active_nav="subscribe")
         except ValidationError as error:
-            for field, messages in error.message_dict.items():
-                form.add_error(field if field in form.fields else None, messages)
+            put_errors(form, error)
         else:
             return _private(request, "statuspage/check_email.html", email=form.cleaned_data["email"])
     return _private(request, "statuspage/subscribe.html", form=form, active_nav="subscribe")
@@ -111,8 +111,7 @@ def subscribe_webhook(request: HttpRequest) -> HttpResponse:
             form.add_error(None, str(error))
             return _private(request, "statuspage/subscribe_webhook.html", status=429, form=form)
         except ValidationError as error:
-            for field, messages in error.message_dict.items():
-                form.add_error(field if field in form.fields else None, messages)
+            put_errors(form, error)
         else:
             return _private(request, "statuspage/check_email.html", email=data["email"])
     return _private(request, "statuspage/subscribe_webhook.html", form=form, active_nav="subscribe")
@@ -129,8 +128,7 @@ def subscribe_sms(request: HttpRequest) -> HttpResponse:
             form.add_error(None, str(error))
             return _private(request, "statuspage/subscribe_sms.html", status=429, form=form, active_nav="subscribe")
         except ValidationError as error:
-            for field, messages in error.message_dict.items():
-                form.add_error(field if field in form.fields else None, messages)
+            put_errors(form, error)
         else:
             return redirect("statuspage:sms-code", token=sms.code_token(subscriber))
     return _private(request, "statuspage/subscribe_sms.html", form=form, active_nav="subscribe")
