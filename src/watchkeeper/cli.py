@@ -61,10 +61,10 @@ def parse_instant(text: str, what: str) -> datetime:
 
 
 def cmd_deadlines(args: argparse.Namespace) -> None:
+    from watchkeeper.catalogue.holidays import default_calendar  # noqa: PLC0415 - the console script starts Django only for the commands that need it
     from watchkeeper.domain.deadlines import deadlines_json  # noqa: PLC0415 - the console script starts Django only for the commands that need it
     from watchkeeper.domain.office_time import Division  # noqa: PLC0415 - the console script starts Django only for the commands that need it
     from watchkeeper.domain.priority import DEFAULT_POLICIES, Priority  # noqa: PLC0415 - the console script starts Django only for the commands that need it
-    from watchkeeper.holidays import default_calendar  # noqa: PLC0415 - the console script starts Django only for the commands that need it
 
     try:
         priority = Priority.parse(args.priority)

@@ -4,10 +4,10 @@ from datetime import datetime
 
 import pytest
 
+from watchkeeper.catalogue.holidays import default_calendar
 from watchkeeper.domain.deadlines import deadlines_json
 from watchkeeper.domain.office_time import Division
 from watchkeeper.domain.priority import DEFAULT_POLICIES, Priority
-from watchkeeper.holidays import default_calendar
 
 
 @pytest.mark.parametrize(

@@ -5,9 +5,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from watchkeeper.catalogue.holidays import default_calendar
 from watchkeeper.domain.office_time import OfficeCalendar
 from watchkeeper.domain.review_scheduling import Proposal, action_due, meeting_time, propose, window_days
-from watchkeeper.holidays import default_calendar
 
 EW = default_calendar()
 LONDON = ZoneInfo("Europe/London")
