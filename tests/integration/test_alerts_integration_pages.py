@@ -10,8 +10,11 @@ import pytest
 from django.conf import settings
 from django.test import Client
 
-from tests.factories import PASSWORD, make_integration, make_policy, make_service, make_user
-from watchkeeper.alerts.models import AlertGroup, Integration, key_digest
+from tests.factories import PASSWORD, make_incident, make_integration, make_policy, make_service, make_user
+from watchkeeper.alerts.forms import parse_route, routes_text
+from watchkeeper.alerts.models import AlertGroup, Integration, LabelRoute, key_digest
+from watchkeeper.alerts.services import declaring
+from watchkeeper.incidents.models import Incident
 
 pytestmark = pytest.mark.django_db
 
@@ -37,8 +40,9 @@ def generic(client: Client, key: str, dedup_key: str = "disk") -> int:
 def test_create_shows_the_key_once_with_working_urls_and_never_again(admin: Client) -> None:
     service = make_service("pay", name="Pay")
     policy = make_policy([{"targets": [{"user": "ada"}]}], slug="pay-oncall")
+    make_service("tax", name="Tax")
     form = admin.get("/alerts/integrations/new?service=pay").content.decode()
-    assert "Add an integration" in form and 'value="pay"' not in form  # services are chosen by id
+    assert re.search(rf'<option value="{service.pk}" selected>\s*Pay', form), "the service it came from is chosen"
     data = {
         "name": "Pay scripts",
         "service": service.pk,
@@ -138,6 +142,8 @@ def test_rotate_shows_the_new_key_once_and_the_old_one_works_for_the_overlap(adm
 def test_delete_asks_first_and_then_the_key_stops_working(admin: Client) -> None:
     integration, key = make_integration(kind="generic", name="Old cron")
     generic(Client(), key)
+    incident = make_incident(title="Backups failing")
+    declaring.link_group(make_user("lead"), AlertGroup.objects.get(integration=integration), incident)
     delete = f"/alerts/integrations/{integration.pk}/delete"
     page = admin.get(delete).content.decode()
     assert "Delete Old cron?" in page and "1 alert group and" in page
@@ -145,6 +151,7 @@ def test_delete_asks_first_and_then_the_key_stops_working(admin: Client) -> None
     response = admin.post(delete)
     assert response.status_code == 302 and response["Location"] == "/alerts/integrations/"
     assert not Integration.objects.filter(pk=integration.pk).exists()
+    assert Incident.objects.filter(pk=incident.pk).exists(), "incidents declared from its alerts stay"
     assert generic(Client(), key) == 404
     assert "Old cron deleted" in admin.get("/alerts/integrations/").content.decode()
 
@@ -191,3 +198,10 @@ def test_the_alerts_page_and_the_service_page_link_admins_to_the_integrations(ad
     assert 'href="/alerts/integrations/"' in alerts
     assert f"/alerts/integrations/?service=pay#integration-{integration.pk}" in alerts
     assert 'href="/alerts/integrations/?service=pay"' in admin.get("/catalogue/services/pay/").content.decode()
+
+
+def test_label_route_lines_read_back_as_they_were_written() -> None:
+    lines = ["severity=critical: P1", "instance=db-1:9100, env=prod: P2 declare no-page", "team=web: no-page"]
+    routes = [LabelRoute(**parse_route(line)) for line in lines]
+    assert routes[1].matchers == {"instance": "db-1:9100", "env": "prod"}
+    assert routes_text(routes) == "\n".join(lines)

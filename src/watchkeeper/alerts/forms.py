@@ -107,7 +107,8 @@ class IntegrationForm(forms.Form):
 
 def parse_route(line: str) -> dict[str, Any]:
     """'severity=critical, team=db: P1 declare' as the route the service stores."""
-    labels, colon, rest = line.partition(":")
+    # The last colon: a label value may hold one (instance=db-1:9100), the priority and options never do.
+    labels, colon, rest = line.rpartition(":")
     if not colon:
         raise ValueError("put a colon between the labels and the priority, like severity=critical: P1")
     matchers: dict[str, str] = {}
