@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from watchkeeper.catalogue.models import Component
+from watchkeeper.domain.text_messages import worth_a_text
 from watchkeeper.notifications.channels import Permanent, notify
 from watchkeeper.notifications.sealing import reveal, seal
 from watchkeeper.statuspage import conf, tasks
@@ -100,17 +101,14 @@ def confirm_code(subscriber: Subscriber, code: str) -> Subscriber:
 
 
 def wanted(update: PublicUpdate) -> bool:
-    """Text messages cost money and interrupt: only an incident's first post and its move to resolved."""
     public = update.public_incident
-    if public.is_maintenance:
-        return False
-    earlier = public.updates.filter(pk__lt=update.pk)
-    if not earlier.exists():
-        return True
-    if update.status != IncidentStatus.RESOLVED:
-        return False
-    previous = earlier.order_by("-pk").first()
-    return previous is not None and previous.status != IncidentStatus.RESOLVED
+    previous = public.updates.filter(pk__lt=update.pk).order_by("-pk").first()
+    return worth_a_text(
+        maintenance=public.is_maintenance,
+        first_post=previous is None,
+        resolves=update.status == IncidentStatus.RESOLVED,
+        was_resolved=previous is not None and previous.status == IncidentStatus.RESOLVED,
+    )
 
 
 def _send(phone: str, message: str, reference: str) -> None:
