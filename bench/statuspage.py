@@ -327,7 +327,7 @@ def fanout_benchmark(world: dict[str, Any], emails: int, webhooks: int, workers:
     from tests.fakes.smtp import SmtpServer
     from tests.fakes.webhooks import WebhookReceiver
 
-    from watchkeeper.notifications.secrets import seal
+    from watchkeeper.notifications.sealing import seal
     from watchkeeper.statuspage import services
     from watchkeeper.statuspage.models import Delivery, Subscriber
 

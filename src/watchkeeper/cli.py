@@ -61,10 +61,10 @@ def parse_instant(text: str, what: str) -> datetime:
 
 
 def cmd_deadlines(args: argparse.Namespace) -> None:
-    from watchkeeper.deadline_report import deadlines_json  # noqa: PLC0415 - the console script starts Django only for the commands that need it
+    from watchkeeper.catalogue.holidays import default_calendar  # noqa: PLC0415 - the console script starts Django only for the commands that need it
+    from watchkeeper.domain.deadlines import deadlines_json  # noqa: PLC0415 - the console script starts Django only for the commands that need it
     from watchkeeper.domain.office_time import Division  # noqa: PLC0415 - the console script starts Django only for the commands that need it
     from watchkeeper.domain.priority import DEFAULT_POLICIES, Priority  # noqa: PLC0415 - the console script starts Django only for the commands that need it
-    from watchkeeper.holidays import default_calendar  # noqa: PLC0415 - the console script starts Django only for the commands that need it
 
     try:
         priority = Priority.parse(args.priority)
@@ -156,10 +156,7 @@ class Parser(argparse.ArgumentParser):
         self.exit(2, f"watchkeeper: {message}\n")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = Parser(prog="watchkeeper", description="Incident management the GDS Way.")
-    sub = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
-
+def _add_running(sub: argparse._SubParsersAction[Parser]) -> None:
     serve = sub.add_parser("serve", help="run the web app and a task worker")
     serve.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
     serve.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
@@ -183,6 +180,8 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--empty", action="store_true", help="only the teams, services and the admin: no incidents")
     demo.set_defaults(func=cmd_demo)
 
+
+def _add_users(sub: argparse._SubParsersAction[Parser]) -> None:
     createuser = sub.add_parser("createuser", help="add a local user")
     createuser.add_argument("name")
     createuser.add_argument("--email", required=True)
@@ -192,13 +191,8 @@ def build_parser() -> argparse.ArgumentParser:
     createuser.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
     createuser.set_defaults(func=cmd_createuser)
 
-    deadlines = sub.add_parser("deadlines", help="print respond-by and update deadlines as JSON")
-    deadlines.add_argument("--priority", required=True)
-    deadlines.add_argument("--reported-at", required=True, help="ISO 8601 with an offset")
-    deadlines.add_argument("--division", default=None, help="england-and-wales (default), scotland, northern-ireland")
-    deadlines.add_argument("--service", default=None, help="use this service's own calendar and policy")
-    deadlines.set_defaults(func=cmd_deadlines)
 
+def _add_tokens(sub: argparse._SubParsersAction[Parser]) -> None:
     token = sub.add_parser("token", help="create or revoke API tokens")
     token_sub = token.add_subparsers(dest="action", required=True, parser_class=Parser)
     create = token_sub.add_parser("create", help="print a new token alone on standard output")
@@ -207,6 +201,24 @@ def build_parser() -> argparse.ArgumentParser:
     revoke = token_sub.add_parser("revoke", help="revoke a token (the whole token or its first 10 characters)")
     revoke.add_argument("token")
     token.set_defaults(func=cmd_token)
+
+
+def _add_deadlines(sub: argparse._SubParsersAction[Parser]) -> None:
+    deadlines = sub.add_parser("deadlines", help="print respond-by and update deadlines as JSON")
+    deadlines.add_argument("--priority", required=True)
+    deadlines.add_argument("--reported-at", required=True, help="ISO 8601 with an offset")
+    deadlines.add_argument("--division", default=None, help="england-and-wales (default), scotland, northern-ireland")
+    deadlines.add_argument("--service", default=None, help="use this service's own calendar and policy")
+    deadlines.set_defaults(func=cmd_deadlines)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = Parser(prog="watchkeeper", description="Incident management the GDS Way.")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
+    _add_running(sub)
+    _add_users(sub)
+    _add_deadlines(sub)
+    _add_tokens(sub)
 
     # declare, list, show, lead, priority, status, update, resolve, …: they speak to the API, not the database.
     cli_client.add_commands(sub)

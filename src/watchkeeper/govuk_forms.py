@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -79,7 +79,23 @@ def _summary_items(form: forms.BaseForm) -> list[dict[str, str]]:
     return items
 
 
-def apply_service(form: forms.BaseForm, save: Callable[[], object]) -> bool:
+Rename = Mapping[str, str] | Callable[[str], str]
+
+
+def put_errors(form: forms.BaseForm, error: ValidationError, rename: Rename | None = None) -> None:
+    """Puts a service's refusal on the form's fields (or above them), so it shows in the GOV.UK error summary.
+
+    ``rename`` maps the service's names for its arguments (or the API's dotted names) to the form's fields.
+    """
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error.messages)
+        return
+    for name, messages in error.message_dict.items():
+        field = rename(name) if callable(rename) else (rename or {}).get(name, name)
+        form.add_error(field if field in form.fields else None, messages)
+
+
+def apply_service(form: forms.BaseForm, save: Callable[[], object], rename: Rename | None = None) -> bool:
     """Runs a service function; its refusals land on the form, so they show in the GOV.UK error summary.
 
     A permission the service refuses mid-form (publishing a restricted incident without an admin) reads better
@@ -88,8 +104,7 @@ def apply_service(form: forms.BaseForm, save: Callable[[], object]) -> bool:
     try:
         save()
     except ValidationError as error:
-        for name, errors in error.message_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
+        put_errors(form, error, rename)
         return False
     except PermissionDenied as error:
         form.add_error(None, str(error) or "You do not have permission to do that")

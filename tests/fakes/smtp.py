@@ -14,11 +14,13 @@ class Inbox:
     def __init__(self) -> None:
         self.messages: list[Message] = []
         self.refuse_next = 0
+        # What a refusal says: 4xx is "try again later", 5xx is the server's final answer.
+        self.refusal = "451 4.3.0 try again later"
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         if self.refuse_next:
             self.refuse_next -= 1
-            return "451 4.3.0 try again later"
+            return self.refusal
         self.messages.append(email.message_from_bytes(envelope.content))
         return "250 OK"
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from datetime import UTC, datetime
 
 import pytest
@@ -82,6 +83,24 @@ def test_notify_server_errors_are_retried(admin, notify) -> None:
     run_tasks()
     delivery = Delivery.objects.get(channel=channel)
     assert delivery.status == Status.PENDING and delivery.attempts == 1 and "500" in delivery.last_error
+
+
+def test_notify_out_of_reach_is_retried_not_a_crash(admin, settings) -> None:
+    with socket.socket() as unused:
+        unused.bind(("127.0.0.1", 0))
+        port = unused.getsockname()[1]
+    settings.NOTIFY_API_KEY = API_KEY
+    settings.NOTIFY_BASE_URL = f"http://127.0.0.1:{port}"
+    channel = notifications.create_channel(
+        admin, name="on-call", kind="notify_sms", target="07700 900982", template_id=TEMPLATE
+    )
+    notifications.create_route(admin, channel=channel)
+    make_incident(priority="P1")
+    run_tasks()
+    delivery = Delivery.objects.get(channel=channel)
+    assert delivery.status == Status.PENDING and delivery.attempts == 1
+    # Notify's client reports a connection it could not make as a 503 with no body.
+    assert "Notify 503" in delivery.last_error
 
 
 def test_slack_incoming_webhook(admin, allow_private_endpoints) -> None:

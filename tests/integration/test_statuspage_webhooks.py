@@ -16,7 +16,7 @@ from django.test import Client
 
 from tests.integration.test_statuspage_publish import publish, run_tasks, snapshot_dir, world  # noqa: F401
 from watchkeeper.notifications.channels.webhook import sign
-from watchkeeper.notifications.secrets import reveal
+from watchkeeper.notifications.sealing import reveal
 from watchkeeper.statuspage import delivery, webhooks
 from watchkeeper.statuspage.models import Delivery, Subscriber
 from watchkeeper.statuspage.services import subscribers

@@ -2,10 +2,10 @@ from datetime import UTC, datetime, time, timedelta
 
 import pytest
 
+from watchkeeper.catalogue.holidays import default_calendar
 from watchkeeper.domain.deadlines import Deadlines, compute_deadlines, next_update_due, response_met_on_time
 from watchkeeper.domain.office_time import BeyondKnownHolidays, Division, OfficeCalendar
 from watchkeeper.domain.priority import DEFAULT_POLICIES, Priority, PriorityPolicy, Span
-from watchkeeper.holidays import default_calendar
 
 EW = default_calendar()
 SCOTLAND = default_calendar(Division.SCOTLAND)

@@ -2,8 +2,8 @@ from datetime import date
 
 import pytest
 
+from watchkeeper.catalogue.holidays import bank_holidays, default_calendar
 from watchkeeper.domain.office_time import Division, OfficeCalendar
-from watchkeeper.holidays import bank_holidays, default_calendar
 
 
 @pytest.mark.parametrize("division", list(Division))

@@ -2,6 +2,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 
+from watchkeeper.catalogue.holidays import default_calendar
 from watchkeeper.domain.office_time import (
     BankHolidays,
     BeyondKnownHolidays,
@@ -14,7 +15,6 @@ from watchkeeper.domain.office_time import (
     office_time_between,
 )
 from watchkeeper.domain.priority import Span
-from watchkeeper.holidays import default_calendar
 
 EW = default_calendar(Division.ENGLAND_AND_WALES)
 SCOTLAND = default_calendar(Division.SCOTLAND)

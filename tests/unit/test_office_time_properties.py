@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from watchkeeper.catalogue.holidays import bank_holidays
 from watchkeeper.domain.office_time import (
     Division,
     OfficeCalendar,
@@ -17,7 +18,6 @@ from watchkeeper.domain.office_time import (
     is_office_time,
     office_time_between,
 )
-from watchkeeper.holidays import bank_holidays
 
 MINUTE = timedelta(minutes=1)
 FIRST_START = datetime(2026, 1, 1, tzinfo=UTC)

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from watchkeeper.catalogue.holidays import bank_holidays
 from watchkeeper.domain.office_time import Division, OfficeCalendar
 from watchkeeper.domain.rota import (
     Override,
@@ -18,7 +19,6 @@ from watchkeeper.domain.rota import (
     resolve_wall,
     schedule_shifts,
 )
-from watchkeeper.holidays import bank_holidays
 
 LONDON = ZoneInfo("Europe/London")
 CALENDAR = OfficeCalendar(holidays=bank_holidays(Division.ENGLAND_AND_WALES))

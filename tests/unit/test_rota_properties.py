@@ -15,9 +15,9 @@ from zoneinfo import ZoneInfo
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from watchkeeper.catalogue.holidays import bank_holidays
 from watchkeeper.domain.office_time import Division, OfficeCalendar
 from watchkeeper.domain.rota import Override, Restriction, Rotation, Turn, schedule_shifts
-from watchkeeper.holidays import bank_holidays
 
 # Hypothesis's own cost per example is far above a rotation's, so each example checks a batch: 500 x 20 = 10,000.
 BATCH = 20

@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from watchkeeper.catalogue.holidays import bank_holidays
 from watchkeeper.domain.office_time import Division, OfficeCalendar
 from watchkeeper.domain.priority import DEFAULT_POLICIES, Priority, PriorityPolicy
 from watchkeeper.domain.statistics import (
@@ -20,7 +21,6 @@ from watchkeeper.domain.statistics import (
     share_of,
     update_discipline,
 )
-from watchkeeper.holidays import bank_holidays
 
 CAL = OfficeCalendar(holidays=bank_holidays(Division.ENGLAND_AND_WALES))
 MINUTE = timedelta(minutes=1)

@@ -16,8 +16,9 @@ from watchkeeper.breaches import forms, services
 from watchkeeper.breaches.access import incident_for, may_act, may_waive
 from watchkeeper.breaches.models import EvidenceFile, EvidenceLogEntry, NcscReport, SecuritySection
 from watchkeeper.breaches.security_guide import NCSC_CATEGORIES, SECTION_PARTS, must_tell_ncsc
-from watchkeeper.breaches.views import apply, form_page
+from watchkeeper.breaches.views import form_page
 from watchkeeper.domain.workflow import SecurityStep, security_steps
+from watchkeeper.govuk_forms import apply_service
 from watchkeeper.incidents.models import Incident
 
 
@@ -79,7 +80,7 @@ def section(request: HttpRequest, reference: str, step: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         done = bool(data.pop("done"))
-        if apply(form, lambda: services.save_security_section(actor, incident, wanted.value, data, done=done)):
+        if apply_service(form, lambda: services.save_security_section(actor, incident, wanted.value, data, done=done)):
             return _done(request, incident, f"{wanted.value.capitalize()} saved")
     return form_page(request, incident, form, wanted.label, back="breaches:security")
 
@@ -92,7 +93,7 @@ def waive(request: HttpRequest, reference: str, step: str) -> HttpResponse:
     form = forms.WaiveForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         reason = form.cleaned_data["reason"]
-        if apply(form, lambda: services.waive_security_step(actor, incident, wanted.value, reason)):
+        if apply_service(form, lambda: services.waive_security_step(actor, incident, wanted.value, reason)):
             return _done(request, incident, f"{wanted.value.capitalize()} waived")
     return form_page(request, incident, form, f"Waive: {wanted.label}", back="breaches:security")
 
@@ -105,7 +106,7 @@ def ncsc(request: HttpRequest, reference: str) -> HttpResponse:
         save = lambda: services.record_ncsc(  # noqa: E731
             actor, incident, data["category"], form.decision, data["told_at"], data["reason"]
         )
-        if apply(form, save):
+        if apply_service(form, save):
             return _done(request, incident, "NCSC decision recorded")
     return form_page(request, incident, form, "NCSC category and reporting", back="breaches:security")
 
@@ -115,7 +116,7 @@ def evidence_log(request: HttpRequest, reference: str) -> HttpResponse:
     form = forms.EvidenceLogForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        if apply(form, lambda: services.add_evidence_log(actor, incident, **data)):
+        if apply_service(form, lambda: services.add_evidence_log(actor, incident, **data)):
             return _done(request, incident, "Evidence log entry added")
     return form_page(request, incident, form, "Add to the evidence log", back="breaches:security")
 
@@ -125,7 +126,7 @@ def evidence_upload(request: HttpRequest, reference: str) -> HttpResponse:
     form = forms.EvidenceFileForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        if apply(form, lambda: services.upload_evidence(actor, incident, data["file"], data["description"])):
+        if apply_service(form, lambda: services.upload_evidence(actor, incident, data["file"], data["description"])):
             return _done(request, incident, "Evidence file stored")
     return form_page(request, incident, form, "Add an evidence file", back="breaches:security", multipart=True)
 

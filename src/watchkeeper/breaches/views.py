@@ -5,13 +5,12 @@ Every page answers 404 to anyone outside the incident, exactly as for an inciden
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
 from typing import Any
 
 from django import forms as django_forms
 from django.contrib import messages
 from django.contrib.auth.models import User
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -23,20 +22,9 @@ from watchkeeper.breaches.models import Breach
 from watchkeeper.breaches.services.breach import FACT_FIELDS
 from watchkeeper.domain.workflow import security_steps
 from watchkeeper.formatting import local_input, relative, when
+from watchkeeper.govuk_forms import apply_service
 
 FACT_LABELS = {name: str(forms.FactsForm.base_fields[name].label) for name in FACT_FIELDS}
-
-
-def apply(form: django_forms.Form, action: Callable[[], object], aliases: Mapping[str, str] | None = None) -> bool:
-    """Runs a service function, moving its validation errors onto the form so they show GOV.UK style."""
-    try:
-        action()
-    except ValidationError as error:
-        for name, errors in error.message_dict.items():
-            name = (aliases or {}).get(name, name)
-            form.add_error(name if name in form.fields else None, errors)
-        return False
-    return True
 
 
 def form_page(request: HttpRequest, incident: Any, form: django_forms.Form, title: str, **extra: Any) -> HttpResponse:
@@ -168,7 +156,7 @@ def aware(request: HttpRequest, reference: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         change = lambda: services.change_aware_at(actor, breach.incident, data["aware_at"], data["reason"])  # noqa: E731
-        if apply(form, change, {"aware_at_reason": "reason"}):
+        if apply_service(form, change, {"aware_at_reason": "reason"}):
             return _done(request, breach, "Time of awareness changed")
     return form_page(request, breach.incident, form, "When the organisation became aware")
 
@@ -178,7 +166,7 @@ def facts(request: HttpRequest, reference: str) -> HttpResponse:
     form = forms.FactsForm(request.POST or None, initial={name: getattr(breach, name) for name in FACT_FIELDS})
     if request.method == "POST" and form.is_valid():
         data = {name: form.cleaned_data[name] for name in FACT_FIELDS}
-        if apply(form, lambda: services.update_facts(actor, breach.incident, **data)):
+        if apply_service(form, lambda: services.update_facts(actor, breach.incident, **data)):
             return _done(request, breach, "Breach facts saved")
     return form_page(request, breach.incident, form, "What happened (Article 33(3))")
 
@@ -188,7 +176,7 @@ def risk(request: HttpRequest, reference: str) -> HttpResponse:
     form = forms.RiskForm(request.POST or None, initial={"risk": breach.risk, "reasoning": breach.risk_reasoning})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        if apply(
+        if apply_service(
             form,
             lambda: services.assess_risk(actor, breach.incident, data["risk"], data["reasoning"]),
             {"risk_reasoning": "reasoning"},
@@ -203,7 +191,7 @@ def ico_decision(request: HttpRequest, reference: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         report = form.decision is True
         decide = lambda: services.decide_ico(actor, breach.incident, report, form.cleaned_data["reason"])  # noqa: E731
-        if apply(form, decide, {"report_to_ico_reason": "reason", "report_to_ico": "report"}):
+        if apply_service(form, decide, {"report_to_ico_reason": "reason", "report_to_ico": "report"}):
             return _done(request, breach, "Decision on reporting to the ICO recorded")
     return form_page(request, breach.incident, form, "Report to the ICO?")
 
@@ -216,7 +204,7 @@ def reported(request: HttpRequest, reference: str) -> HttpResponse:
         save = lambda: services.record_reported(  # noqa: E731
             actor, breach.incident, data["reported_at"], data["ico_reference"], data["delay_reasons"]
         )
-        if apply(form, save, {"reported_to_ico_at": "reported_at", "report_to_ico": "reported_at"}):
+        if apply_service(form, save, {"reported_to_ico_at": "reported_at", "report_to_ico": "reported_at"}):
             return _done(request, breach, "Report to the ICO recorded")
     return form_page(request, breach.incident, form, "Reported to the ICO")
 
@@ -229,7 +217,7 @@ def further_information(request: HttpRequest, reference: str) -> HttpResponse:
         save = lambda: services.record_further_information(  # noqa: E731
             actor, breach.incident, data["sent_at"], data["summary"]
         )
-        if apply(form, save):
+        if apply_service(form, save):
             return _done(request, breach, "Further information recorded")
     return form_page(request, breach.incident, form, "Further information sent to the ICO")
 
@@ -254,7 +242,7 @@ def tell_people(request: HttpRequest, reference: str) -> HttpResponse:
             "tell_people_method": "method",
             "told_people_at": "told_at",
         }
-        if apply(form, decide, aliases):
+        if apply_service(form, decide, aliases):
             return _done(request, breach, "Decision on telling people recorded")
     return form_page(request, breach.incident, form, "Tell the people affected?")
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
+from watchkeeper.catalogue.holidays import bank_holidays
 from watchkeeper.catalogue.models import Component, PriorityOverride, Service, Team, parse_working_days
 from watchkeeper.domain.office_time import Division, OfficeCalendar
 from watchkeeper.domain.priority import DEFAULT_POLICIES, Priority, PriorityPolicy, Span, SpanKind
-from watchkeeper.holidays import bank_holidays
 
 
 def services() -> QuerySet[Service]:

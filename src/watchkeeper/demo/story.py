@@ -22,6 +22,7 @@ from watchkeeper.incidents.models import Incident
 from watchkeeper.reviews import services as reviews
 from watchkeeper.statuspage import services as statuspage
 from watchkeeper.statuspage import snapshot
+from watchkeeper.statuspage.models import PublicIncident
 
 T = TypeVar("T")
 # Every demo incident is declared with a key starting so; finding one means the story is already told.
@@ -64,6 +65,7 @@ def _component(service: Service, slug: str) -> Component:
 
 
 def open_p2(people: dict[str, User], service: Service, now: datetime) -> Incident:
+    """Declared 75 minutes ago with its response team formed, then investigated until the cause was found."""
     sam, priya, tom = people["sam"], people["priya"], people["tom"]
     minutes = lambda n: now - timedelta(minutes=n)  # noqa: E731
     incident = when(
@@ -82,6 +84,15 @@ def open_p2(people: dict[str, User], service: Service, now: datetime) -> Inciden
     when(minutes(70), lambda: incidents.assign_role(sam, incident, "incident_lead", sam))
     when(minutes(68), lambda: incidents.assign_role(sam, incident, "comms_lead", priya))
     when(minutes(66), lambda: incidents.join(sam, incident, tom))
+    public = _p2_investigating(people, service, incident, now)
+    _p2_cause_found(people, service, incident, public, now)
+    return incident
+
+
+def _p2_investigating(people: dict[str, User], service: Service, incident: Incident, now: datetime) -> PublicIncident:
+    """The first half hour: what the team found, what stakeholders were told, and the public status page post."""
+    priya, tom = people["priya"], people["tom"]
+    minutes = lambda n: now - timedelta(minutes=n)  # noqa: E731
     when(
         minutes(60),
         lambda: incidents.add_note(tom, incident, "Error rate on card confirmations is 18%; refunds are unaffected."),
@@ -95,7 +106,7 @@ def open_p2(people: dict[str, User], service: Service, now: datetime) -> Inciden
             "Next update within 2 hours.",
         ),
     )
-    public = when(
+    return when(
         minutes(50),
         lambda: statuspage.publish_incident(
             priya,
@@ -105,6 +116,14 @@ def open_p2(people: dict[str, User], service: Service, now: datetime) -> Inciden
             component_statuses={_component(service, "card-payments"): "degraded_performance"},
         ),
     )
+
+
+def _p2_cause_found(
+    people: dict[str, User], service: Service, incident: Incident, public: PublicIncident, now: datetime
+) -> None:
+    """The cause found and a roll-back decided, with stakeholders and the public told; the P2 stays open."""
+    sam, priya = people["sam"], people["priya"]
+    minutes = lambda n: now - timedelta(minutes=n)  # noqa: E731
     when(
         minutes(40),
         lambda: incidents.change_status(
@@ -134,7 +153,6 @@ def open_p2(people: dict[str, User], service: Service, now: datetime) -> Inciden
             component_statuses={_component(service, "card-payments"): "degraded_performance"},
         ),
     )
-    return incident
 
 
 def resolved_p3(people: dict[str, User], service: Service, day: datetime) -> Incident:

@@ -72,3 +72,18 @@ def next_update_due(
 def response_met_on_time(respond_by: datetime, met_at: datetime) -> bool:
     """Whether an incident lead was established by the deadline; meeting it at the very instant counts."""
     return require_aware(met_at, "met_at") <= require_aware(respond_by, "respond_by")
+
+
+def deadlines_json(policy: PriorityPolicy, cal: OfficeCalendar, reported_at: datetime) -> dict[str, str | None]:
+    """The deadlines as the CLI prints them, in the caller's own UTC offset, so the answer reads in the same frame
+    as the question."""
+    deadlines = compute_deadlines(policy, cal, reported_at)
+    offset = reported_at.tzinfo
+    return {
+        "priority": policy.priority.value,
+        "reported_at": reported_at.isoformat(),
+        "respond_by": deadlines.respond_by.astimezone(offset).isoformat(),
+        "first_update_by": deadlines.first_update_by.astimezone(offset).isoformat(),
+        "update_every": policy.update_interval.iso_duration() if policy.updates_repeat else None,
+        "division": cal.division.value,
+    }

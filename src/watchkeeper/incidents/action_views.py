@@ -22,6 +22,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 
 from watchkeeper.domain.workflow import Status
+from watchkeeper.govuk_forms import put_errors
 from watchkeeper.incidents import panels, queries, services
 from watchkeeper.incidents.checklist import checklist
 from watchkeeper.incidents.forms import (
@@ -35,7 +36,7 @@ from watchkeeper.incidents.forms import (
     UpdateForm,
 )
 from watchkeeper.incidents.models import EntryKind, Incident
-from watchkeeper.incidents.views import incident_page, move_errors, open_steps, user_of
+from watchkeeper.incidents.views import incident_page, open_steps, user_of
 from watchkeeper.incidents.visibility import can_act_on
 
 FormFactory = Callable[[QueryDict, Incident], forms.Form]
@@ -82,7 +83,7 @@ def action(
             except services.Conflict as conflict:
                 form.add_error(None, str(conflict))
             except ValidationError as error:
-                move_errors(form, error, renames)
+                put_errors(form, error, renames)
             else:
                 if isinstance(message, Next):
                     messages.add_message(request, message.level, message.message)

@@ -4,7 +4,7 @@ transaction that made the change.
 Apps that react (notifications, status page, reviews, breaches, on call, Slack) subscribe from their
 AppConfig.ready(), each from its own handlers.py; the publishers never import them. A handler that enqueues work
 does so in the same transaction, so the change and its consequences commit together or not at all. The names of
-every event live here, so an app can listen to another without importing it.
+every event can be imported from here, so an app can listen to another without importing it.
 """
 
 from __future__ import annotations
@@ -13,26 +13,22 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-DECLARED = "incident.declared"
-UPDATED = "incident.updated"
-PRIORITY_CHANGED = "incident.priority_changed"
-STATUS_CHANGED = "incident.status_changed"
-ROLE_CHANGED = "incident.role_changed"
-TYPE_CHANGED = "incident.type_changed"
-RESOLVED = "incident.resolved"
-REOPENED = "incident.reopened"
-CLOSED = "incident.closed"
-INCIDENT_CHANGES = frozenset(
-    {DECLARED, UPDATED, PRIORITY_CHANGED, STATUS_CHANGED, ROLE_CHANGED, TYPE_CHANGED, RESOLVED, REOPENED, CLOSED}
+# The names are domain vocabulary (the routing rules match on them); apps import them from here, with the bus.
+from watchkeeper.domain.event_names import (  # noqa: F401 - re-exported with the bus
+    BREACH_ESCALATION,
+    BREACH_REMINDER,
+    CLOSED,
+    DECLARED,
+    INCIDENT_CHANGES,
+    PRIORITY_CHANGED,
+    REOPENED,
+    REPORT_CHANGED,
+    RESOLVED,
+    ROLE_CHANGED,
+    STATUS_CHANGED,
+    TYPE_CHANGED,
+    UPDATED,
 )
-
-# Published by reviews: the public version of a post-incident report may have changed.
-REPORT_CHANGED = "report.changed"
-
-# Published by breaches on the 72-hour ICO clock: reminders go to the response team, escalations to the data
-# protection contacts.
-BREACH_REMINDER = "breach.reminder"
-BREACH_ESCALATION = "breach.escalation"
 
 
 @dataclass(frozen=True)

@@ -7,10 +7,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
+from watchkeeper.govuk_forms import put_errors
 from watchkeeper.incidents import queries, services
 from watchkeeper.incidents.forms import MilestonesForm
 from watchkeeper.incidents.services import milestones
-from watchkeeper.incidents.views import move_errors, user_of
+from watchkeeper.incidents.views import user_of
 from watchkeeper.incidents.visibility import can_act_on
 
 
@@ -35,7 +36,7 @@ def milestones_page(request: HttpRequest, reference: str) -> HttpResponse:
             except services.Conflict as conflict:
                 form.add_error(None, str(conflict))
             except ValidationError as error:
-                move_errors(form, error)
+                put_errors(form, error)
             else:
                 messages.success(request, "Milestones saved")
                 return redirect("incidents:incident", reference=incident.reference)

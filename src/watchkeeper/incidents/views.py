@@ -26,6 +26,7 @@ from watchkeeper.catalogue.views import services_overview
 from watchkeeper.domain.priority import DEFAULT_POLICIES
 from watchkeeper.domain.workflow import IncidentType, Status, Step
 from watchkeeper.formatting import Clock, response_clock, update_clock
+from watchkeeper.govuk_forms import put_errors
 from watchkeeper.incidents import next_step, panels, queries, services
 from watchkeeper.incidents.checklist import StepState, checklist
 from watchkeeper.incidents.forms import (
@@ -57,16 +58,6 @@ TYPE_HINTS = {
 def user_of(request: HttpRequest) -> User:
     # LoginRequiredMiddleware guarantees a signed-in user on every page here.
     return request.user  # type: ignore[return-value]
-
-
-def move_errors(form: forms.Form, error: ValidationError, renames: dict[str, str] | None = None) -> None:
-    """Puts a service function's errors on the form's fields, so they show in the GOV.UK error summary."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error.messages)
-        return
-    for name, messages_ in error.message_dict.items():
-        field = (renames or {}).get(name, name)
-        form.add_error(field if field in form.fields else None, messages_)
 
 
 @dataclass(frozen=True)
@@ -190,7 +181,7 @@ def _declare_submitted(request: HttpRequest, user: User) -> HttpResponse:
             idempotency_key=data["idempotency_key"],
         )
     except ValidationError as error:
-        move_errors(form, error)
+        put_errors(form, error)
         return _declare_page(request, form, service)
     messages.success(request, f"{incident.reference} declared: {incident.title}")
     return redirect("incidents:incident", reference=incident.reference)

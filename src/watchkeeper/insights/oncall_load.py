@@ -16,11 +16,11 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db.models import Q, QuerySet
 
+from watchkeeper.catalogue.holidays import default_calendar
 from watchkeeper.catalogue.models import Service
 from watchkeeper.catalogue.queries import calendar_for
 from watchkeeper.domain.office_time import OfficeCalendar
 from watchkeeper.domain.page_load import PageHours, page_hours
-from watchkeeper.holidays import default_calendar
 from watchkeeper.incidents.visibility import Person, visible_incidents
 from watchkeeper.insights.queries import Scope
 from watchkeeper.oncall.models import NotificationStatus, PageNotification

@@ -19,7 +19,7 @@ from watchkeeper.domain.workflow import Step
 from watchkeeper.incidents.models import EntryKind
 from watchkeeper.incidents.services import timeline
 from watchkeeper.incidents.services.checklist import tick
-from watchkeeper.notifications import routing, secrets, services, tasks
+from watchkeeper.notifications import routing, sealing, services, tasks
 from watchkeeper.notifications.channels import Outgoing, Permanent, Sent, Transient, scrub
 from watchkeeper.notifications.channels.registry import transport_for
 from watchkeeper.notifications.models import Audience, Channel, Delivery, Status, Thread
@@ -137,7 +137,7 @@ def _outgoing(row: Delivery) -> Outgoing:
         kind=row.kind,
         recipient=row.recipient,
         payload=row.payload,
-        secret=secrets.reveal(channel.secret) if channel else "",
+        secret=sealing.reveal(channel.secret) if channel else "",
         template_id=channel.template_id if channel else "",
         thread=thread,
         timeout=_config("SEND_TIMEOUT_SECONDS"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import models
 
 from watchkeeper.catalogue.models import Service
+from watchkeeper.domain import routing
 from watchkeeper.incidents.models import Incident
 from watchkeeper.notifications.channels import scrub
 
@@ -22,14 +23,14 @@ class Kind(models.TextChoices):
 
 
 class Audience(models.TextChoices):
-    """Who a route reaches: the GDS rules name these, and reminders and escalations look them up."""
+    """Who a route reaches (domain/routing.py names them), with the words people see."""
 
-    TEAM = "team", "The service's team"
-    SECURITY = "security", "Cyber security contacts"
-    DATA_PROTECTION = "data_protection", "Data protection contacts"
-    ESCALATION = "escalation", "Escalation contacts"
-    WIDER = "wider", "Wider audience"
-    OTHER = "other", "Other"
+    TEAM = routing.Audience.TEAM.value, "The service's team"
+    SECURITY = routing.Audience.SECURITY.value, "Cyber security contacts"
+    DATA_PROTECTION = routing.Audience.DATA_PROTECTION.value, "Data protection contacts"
+    ESCALATION = routing.Audience.ESCALATION.value, "Escalation contacts"
+    WIDER = routing.Audience.WIDER.value, "Wider audience"
+    OTHER = routing.Audience.OTHER.value, "Other"
 
 
 class Channel(models.Model):

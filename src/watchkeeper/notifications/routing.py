@@ -1,4 +1,7 @@
-"""From an incident event to the deliveries it causes: the GDS rules are Route rows, editable per service."""
+"""From an incident event to the deliveries it causes: the GDS rules are Route rows, editable per service.
+
+Which routes a change reaches is a pure rule in domain/routing.py; this module reads the rows and the incident.
+"""
 
 from __future__ import annotations
 
@@ -10,48 +13,41 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.db.models import Q
 
-from watchkeeper.domain.priority import Priority
-from watchkeeper.domain.workflow import IncidentType
-from watchkeeper.incidents import events
+from watchkeeper.domain import routing as rules
+from watchkeeper.domain.routing import (
+    ALL_EVENTS,
+    BREACH_EVENTS,
+    GDS_DEFAULTS,
+    INCIDENT_EVENTS,
+    REMINDER_EVENTS,
+    SECURITY_TYPES,
+    URGENT,
+)
 from watchkeeper.incidents.models import Incident
 from watchkeeper.notifications.models import Audience, Channel, Route
 
-SECURITY_TYPES = [
-    IncidentType.SECURITY_INCIDENT.value,
-    IncidentType.SECURITY_VULNERABILITY.value,
-    IncidentType.PERSONAL_DATA_BREACH.value,
+__all__ = [
+    "ALL_EVENTS",
+    "BREACH_EVENTS",
+    "EXPANDERS",
+    "GDS_DEFAULTS",
+    "INCIDENT_EVENTS",
+    "REMINDER_EVENTS",
+    "SECURITY_TYPES",
+    "TARGET_CHECKS",
+    "URGENT",
+    "Expander",
+    "Target",
+    "audience_targets",
+    "change",
+    "channel_target",
+    "expand",
+    "expand_with",
+    "matches",
+    "person_target",
+    "routes_for",
+    "targets_for",
 ]
-URGENT = [Priority.P1.value, Priority.P2.value]
-
-# The GDS Way's rules as route filters: install_gds_defaults() writes them as rows people can then edit.
-GDS_DEFAULTS: dict[str, dict[str, list[str]]] = {
-    Audience.TEAM: {},
-    Audience.SECURITY: {"incident_types": SECURITY_TYPES, "events": [events.DECLARED, events.TYPE_CHANGED]},
-    Audience.DATA_PROTECTION: {"incident_types": [IncidentType.PERSONAL_DATA_BREACH.value]},
-    Audience.ESCALATION: {"priorities": URGENT, "events": [events.DECLARED, events.PRIORITY_CHANGED]},
-    Audience.WIDER: {"priorities": URGENT, "events": [events.DECLARED, events.UPDATED, events.RESOLVED]},
-}
-
-INCIDENT_EVENTS = [
-    events.DECLARED,
-    events.UPDATED,
-    events.PRIORITY_CHANGED,
-    events.STATUS_CHANGED,
-    events.ROLE_CHANGED,
-    events.TYPE_CHANGED,
-    events.RESOLVED,
-    events.REOPENED,
-    events.CLOSED,
-]
-REMINDER_EVENTS = [
-    "reminder.update_due",
-    "reminder.update_overdue",
-    "escalation.update_overdue",
-    "escalation.response_overdue",
-]
-# The 72-hour ICO clock (published by breaches): like reminders, routes get them only by asking by name.
-BREACH_EVENTS = [events.BREACH_REMINDER, events.BREACH_ESCALATION]
-ALL_EVENTS = INCIDENT_EVENTS + REMINDER_EVENTS + BREACH_EVENTS
 
 
 @dataclass(frozen=True)
@@ -85,35 +81,20 @@ def expand(targets: list[Target], now: datetime) -> list[Target]:
 
 
 def routes_for(incident: Incident) -> list[Route]:
-    """A service's own routes for an audience replace the site-wide ones for that audience."""
-    found = list(
+    found = (
         Route.objects.filter(enabled=True, channel__enabled=True)
         .filter(Q(service=incident.service) | Q(service__isnull=True))
         .select_related("channel")
     )
-    own = {route.audience for route in found if route.service_id and route.audience != Audience.OTHER}
-    return [route for route in found if route.service_id or route.audience not in own]
+    return rules.own_routes_first(found)
+
+
+def change(incident: Incident, name: str, data: dict[str, Any]) -> rules.Change:
+    return rules.Change(name, incident.priority, incident.type, data.get("previous"), incident.restricted)
 
 
 def matches(route: Route, name: str, incident: Incident, data: dict[str, Any]) -> bool:
-    """Priority and type filters match a change only when the incident enters them ("raised to P1/P2")."""
-    if route.events:
-        if name not in route.events:
-            return False
-    elif name not in INCIDENT_EVENTS:
-        # Reminders go to the people the GDS rules name, and to routes that ask for them by name.
-        return False
-    if route.priorities:
-        if incident.priority not in route.priorities:
-            return False
-        if name == events.PRIORITY_CHANGED and data.get("previous") in route.priorities:
-            return False
-    if route.incident_types:
-        if incident.type not in route.incident_types:
-            return False
-        if name == events.TYPE_CHANGED and data.get("previous") in route.incident_types:
-            return False
-    return True
+    return rules.matches(route, change(incident, name, data))
 
 
 def channel_target(channel: Channel, audience: str) -> Target:
@@ -134,11 +115,8 @@ def audience_targets(incident: Incident, audience: str) -> list[Target]:
 
 
 def targets_for(incident: Incident, name: str, data: dict[str, Any]) -> list[Target]:
-    routes = [r for r in routes_for(incident) if matches(r, name, incident, data)]
-    if incident.restricted:
-        # A security incident or breach is contained before it is communicated: never to the wider audience.
-        routes = [r for r in routes if r.audience != Audience.WIDER]
-    targets = [channel_target(r.channel, r.audience) for r in routes]
-    if name in INCIDENT_EVENTS and not any(t.audience == Audience.TEAM for t in targets):
+    what = change(incident, name, data)
+    targets = [channel_target(r.channel, r.audience) for r in rules.reached(routes_for(incident), what)]
+    if rules.team_hears_by_default(what, (t.audience for t in targets)):
         targets += audience_targets(incident, Audience.TEAM)
     return targets

@@ -21,7 +21,7 @@ from watchkeeper.catalogue.models import Service
 from watchkeeper.domain.priority import Priority
 from watchkeeper.domain.workflow import IncidentType
 from watchkeeper.incidents.models import Incident
-from watchkeeper.notifications import delivery, messages, routing, secrets
+from watchkeeper.notifications import delivery, messages, routing, sealing
 from watchkeeper.notifications.channels import endpoints
 from watchkeeper.notifications.models import Audience, Channel, Delivery, Kind, Route, Status
 from watchkeeper.notifications.routing import ALL_EVENTS, GDS_DEFAULTS, TARGET_CHECKS
@@ -127,7 +127,7 @@ def _store(channel: Channel, plain_secret: str | None, new_target: bool) -> Chan
         plain_secret = channel.target
         channel.target = redacted(channel.target)
     if plain_secret:
-        channel.secret = secrets.seal(plain_secret)
+        channel.secret = sealing.seal(plain_secret)
     channel.save()
     return channel
 

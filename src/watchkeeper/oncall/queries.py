@@ -8,11 +8,11 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.db.models import Prefetch, QuerySet
 
+from watchkeeper.catalogue.holidays import default_calendar
 from watchkeeper.catalogue.models import Service
 from watchkeeper.catalogue.queries import calendar_for
 from watchkeeper.domain import rota
 from watchkeeper.domain.office_time import OfficeCalendar
-from watchkeeper.holidays import default_calendar
 from watchkeeper.oncall.models import CalendarToken, EscalationPolicy, Layer, LayerMember, Override, Page, Schedule
 
 

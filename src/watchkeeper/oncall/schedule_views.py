@@ -20,7 +20,7 @@ from watchkeeper.accounts.roles import can_act
 from watchkeeper.api.oncall_schemas import target_out
 from watchkeeper.catalogue.models import Team
 from watchkeeper.domain.rota import coverage_pct
-from watchkeeper.govuk_forms import apply_service, set_time_zone
+from watchkeeper.govuk_forms import apply_service, put_errors, set_time_zone
 from watchkeeper.incidents.queries import get_incident
 from watchkeeper.oncall import queries, services
 from watchkeeper.oncall.forms import LayerFormSet, OverrideForm, PageForm, PolicyForm, ScheduleForm, SwapForm
@@ -209,6 +209,9 @@ def _apply_schedule(form: forms.Form, layers: list[forms.Form], save: Callable[[
     try:
         save()
     except ValidationError as error:
+        if not hasattr(error, "error_dict"):
+            put_errors(form, error)
+            return False
         for name, errors in error.message_dict.items():
             prefix, _, rest = name.partition(".")
             number, _, field = rest.partition(".")
@@ -217,21 +220,6 @@ def _apply_schedule(form: forms.Form, layers: list[forms.Form], save: Callable[[
                 target.add_error(field if field in target.fields else None, errors)
             else:
                 form.add_error(name if name in form.fields else None, errors)
-        return False
-    except PermissionDenied as error:
-        form.add_error(None, str(error))
-        return False
-    return True
-
-
-def _apply(form: forms.Form, save: Callable[[], object], rename: Callable[[str], str]) -> bool:
-    """Like apply_service, with the API's dotted field names (layers.0.members, steps.1.targets) mapped."""
-    try:
-        save()
-    except ValidationError as error:
-        for name, errors in error.message_dict.items():
-            mapped = rename(name)
-            form.add_error(mapped if mapped in form.fields else None, errors)
         return False
     except PermissionDenied as error:
         form.add_error(None, str(error))
@@ -289,7 +277,7 @@ def policy_edit(request: HttpRequest, slug: str | None = None) -> HttpResponse:
             if policy
             else (lambda: services.create_policy(actor, **data))
         )
-        if _apply(form, save, _step_field):
+        if apply_service(form, save, _step_field):
             flash.success(request, "Escalation policy saved")
             return redirect("oncall:policies")
     return render(request, "oncall/policy_form.html", {"form": form, "policy": policy, "active_nav": "oncall"})

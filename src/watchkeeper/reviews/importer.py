@@ -137,21 +137,10 @@ class _Checker:
             problems.append(f"{text} is already in Watchkeeper")
         self.seen.add(text)
 
-    def check(self, line: int, cells: dict[str, str]) -> tuple[_Row | None, list[str]]:
-        problems: list[str] = []
-        self.reference(cells["reference"], problems)
-        title = cells["title"]
-        if not title or len(title) > 200:
-            problems.append("the title is empty" if not title else "the title is longer than 200 characters")
-        service = self.service(cells["service"], problems)
-        try:
-            priority = Priority.parse(cells["priority"]).value
-        except ValueError as error:
-            problems.append(str(error))
-        status = cells["status"].lower()
-        if status not in {Status.RESOLVED.value, Status.CLOSED.value}:
-            problems.append(f"status '{cells['status']}' is not resolved or closed: only past incidents come in")
-        zone = ZoneInfo(service.timezone if service else "UTC")
+    def times(
+        self, cells: dict[str, str], zone: ZoneInfo, problems: list[str]
+    ) -> tuple[datetime | None, datetime | None, datetime | None]:
+        """(started, declared, resolved), which must run in that order and be over."""
         started = _instant(cells["started"], zone, "started", problems)
         declared = _instant(cells["declared"], zone, "declared", problems)
         resolved = _instant(cells["resolved"], zone, "resolved", problems)
@@ -160,18 +149,18 @@ class _Checker:
                 problems.append("the times must run started, then declared, then resolved")
             if resolved > self.now:
                 problems.append("resolved is in the future")
-        if cells["response_met"].lower() not in RESPONSE_MET:
-            problems.append(f"response met '{cells['response_met']}' is not Yes, No or 'No, late'")
-        if cells["updates_on_time"].lower() not in UPDATES_ON_TIME:
-            problems.append(f"updates on time '{cells['updates_on_time']}' is not Yes or No")
-        lead = _person(cells["incident_lead"], "incident lead", problems)
-        comms = _person(cells["comms_lead"], "comms lead", problems)
-        category = cells["root_cause"]
-        if category and category.casefold() not in CATEGORIES:
-            problems.append(f"root-cause category '{category}' is not one of: {', '.join(RootCause.labels)}")
-        review = _review_date(cells["review_date"], problems)
-        if status == Status.CLOSED.value and review[0] not in {"held", "waived"}:
-            problems.append("a closed incident needs its review date, or Waived")
+        return started, declared, resolved
+
+    def check(self, line: int, cells: dict[str, str]) -> tuple[_Row | None, list[str]]:
+        problems: list[str] = []
+        self.reference(cells["reference"], problems)
+        title = cells["title"]
+        if not title or len(title) > 200:
+            problems.append("the title is empty" if not title else "the title is longer than 200 characters")
+        service = self.service(cells["service"], problems)
+        priority, status = _priority_and_status(cells, problems)
+        started, declared, resolved = self.times(cells, ZoneInfo(service.timezone if service else "UTC"), problems)
+        lead, comms, category = _outcome(cells, status, problems)
         if problems or service is None or started is None or declared is None or resolved is None:
             return None, problems
         incident = Incident(
@@ -203,6 +192,35 @@ class _Checker:
             cells["review_date"],
         )
         return row, []
+
+
+def _priority_and_status(cells: dict[str, str], problems: list[str]) -> tuple[str, str]:
+    priority = ""
+    try:
+        priority = Priority.parse(cells["priority"]).value
+    except ValueError as error:
+        problems.append(str(error))
+    status = cells["status"].lower()
+    if status not in {Status.RESOLVED.value, Status.CLOSED.value}:
+        problems.append(f"status '{cells['status']}' is not resolved or closed: only past incidents come in")
+    return priority, status
+
+
+def _outcome(cells: dict[str, str], status: str, problems: list[str]) -> tuple[User | None, User | None, str]:
+    """(incident lead, comms lead, root-cause category as given) once the response and review columns are checked."""
+    if cells["response_met"].lower() not in RESPONSE_MET:
+        problems.append(f"response met '{cells['response_met']}' is not Yes, No or 'No, late'")
+    if cells["updates_on_time"].lower() not in UPDATES_ON_TIME:
+        problems.append(f"updates on time '{cells['updates_on_time']}' is not Yes or No")
+    lead = _person(cells["incident_lead"], "incident lead", problems)
+    comms = _person(cells["comms_lead"], "comms lead", problems)
+    category = cells["root_cause"]
+    if category and category.casefold() not in CATEGORIES:
+        problems.append(f"root-cause category '{category}' is not one of: {', '.join(RootCause.labels)}")
+    review = _review_date(cells["review_date"], problems)
+    if status == Status.CLOSED.value and review[0] not in {"held", "waived"}:
+        problems.append("a closed incident needs its review date, or Waived")
+    return lead, comms, category
 
 
 def _review_date(text: str, problems: list[str]) -> tuple[str, datetime | None]:

@@ -1,47 +1,29 @@
-"""When a review should happen and when actions fall due, on the service's office calendar."""
+"""Review scheduling as configured for this site: the rule is in the domain, the settings are read here."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import time
 
 from django.conf import settings
 
-from watchkeeper.domain.office_time import OfficeCalendar, add_business_days
+from watchkeeper.domain.review_scheduling import (
+    DEFAULT_MEETING_TIME,
+    DEFAULT_WINDOW_DAYS,
+    REVIEW_LENGTH,
+    Proposal,
+    action_due,
+    meeting_time,
+    propose,
+    window_days,
+)
+
+__all__ = ["REVIEW_LENGTH", "Proposal", "action_due", "propose", "review_meeting_time", "review_window_days"]
 
 
 def review_window_days() -> int:
-    """How many business days after resolution the review should be held within (GDS: soon, while memory is fresh)."""
-    return max(1, int(getattr(settings, "WATCHKEEPER_REVIEW_WITHIN_BUSINESS_DAYS", 5)))
+    """How many business days after resolution the review should be held within."""
+    return window_days(getattr(settings, "WATCHKEEPER_REVIEW_WITHIN_BUSINESS_DAYS", DEFAULT_WINDOW_DAYS))
 
 
 def review_meeting_time() -> time:
-    return time.fromisoformat(str(getattr(settings, "WATCHKEEPER_REVIEW_TIME", "10:00")))
-
-
-REVIEW_LENGTH = timedelta(hours=1)
-
-
-@dataclass(frozen=True)
-class Proposal:
-    proposed_for: datetime
-    due_by: datetime
-
-
-def propose(calendar: OfficeCalendar, resolved_at: datetime, days: int, meeting: time) -> Proposal:
-    """The last working day of the window, at the usual meeting time kept inside office hours.
-
-    Days are counted as people count them: the day of resolution is day 0, so the window ends at
-    closing on the ``days``-th working day after it, skipping weekends, bank holidays and closures.
-    """
-    zone = calendar.zone
-    resolved_day = resolved_at.astimezone(zone).date()
-    # From closing time on the day of resolution, n business days end exactly at closing on the n-th working day.
-    due_by = add_business_days(calendar, datetime.combine(resolved_day, calendar.closing, zone), days)
-    latest_start = (datetime.combine(resolved_day, calendar.closing) - REVIEW_LENGTH).time()
-    start = min(max(meeting, calendar.opening), max(latest_start, calendar.opening))
-    return Proposal(proposed_for=datetime.combine(due_by.astimezone(zone).date(), start, zone), due_by=due_by)
-
-
-def action_due(calendar: OfficeCalendar, start: datetime, business_days: int) -> datetime:
-    return add_business_days(calendar, start, business_days)
+    return meeting_time(getattr(settings, "WATCHKEEPER_REVIEW_TIME", DEFAULT_MEETING_TIME))

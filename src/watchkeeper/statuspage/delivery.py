@@ -10,6 +10,7 @@ marked sent; each message's Message-ID is fixed per delivery so mail systems can
 from __future__ import annotations
 
 import logging
+import smtplib
 from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any, TypeVar
@@ -19,10 +20,11 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from watchkeeper.notifications.channels import Transient, scrub
+from watchkeeper.notifications.channels import Permanent, Transient, scrub
+from watchkeeper.notifications.channels.email import smtp_failure
 from watchkeeper.statuspage import conf, webhooks
-from watchkeeper.statuspage.api import absolute
 from watchkeeper.statuspage.models import Delivery, PublicUpdate, Subscriber
+from watchkeeper.statuspage.public_json import absolute
 from watchkeeper.statuspage.services import sms, subscribers
 from watchkeeper.statuspage.vocabulary import STATUS_LABELS
 
@@ -94,6 +96,7 @@ def send_batch(delivery_ids: list[int]) -> int:
     A webhook receiver's passing trouble (timeout, 5xx, 429) puts the delivery back for the sweep to retry.
     """
     sent = 0
+    bugs = 0
     common: dict[int, dict[str, Any]] = {}
     with get_connection() as connection:
         for delivery_id in delivery_ids:
@@ -101,34 +104,56 @@ def send_batch(delivery_ids: list[int]) -> int:
                 continue
             delivery = Delivery.objects.select_related("update__public_incident", "subscriber").get(pk=delivery_id)
             try:
-                if delivery.channel == Subscriber.Channel.WEBHOOK:
-                    if delivery.update_id not in common:
-                        common[delivery.update_id] = webhooks.shared(delivery.update)
-                    webhooks.send(delivery, common[delivery.update_id])
-                elif delivery.channel == Subscriber.Channel.SMS:
-                    sms.send(delivery)
-                else:
-                    message = update_email(delivery)
-                    message.connection = connection
-                    message.send()
+                _send(delivery, connection, common)
             except Transient as error:
-                retry = delivery.attempts < MAX_ATTEMPTS
-                Delivery.objects.filter(pk=delivery_id).update(
-                    state=Delivery.State.PENDING if retry else Delivery.State.FAILED,
-                    claimed_at=None,
-                    error=scrub(str(error))[:500],
-                )
+                _retry_or_fail(delivery, scrub(str(error)))
                 continue
-            except Exception as error:
+            except Permanent as error:
                 # A subscriber's endpoint may carry its own token in the path: never stored or logged whole.
                 log.warning("Status page delivery %s failed: %s", delivery_id, scrub(str(error)))
                 Delivery.objects.filter(pk=delivery_id).update(
-                    state=Delivery.State.FAILED, error=scrub(str(error))[:500]
+                    state=Delivery.State.FAILED, claimed_at=None, error=scrub(str(error))[:500]
                 )
+                continue
+            except Exception as error:
+                # Our own bug, not the receiver's answer: loud, with its traceback, and the delivery kept for a
+                # retry (after the fix is deployed) rather than written off as the subscriber's failure.
+                log.exception("Status page delivery %s hit a bug", delivery_id)
+                _retry_or_fail(delivery, f"internal error ({type(error).__name__}); see the worker log")
+                bugs += 1
                 continue
             Delivery.objects.filter(pk=delivery_id).update(state=Delivery.State.SENT, sent_at=timezone.now())
             sent += 1
+    if bugs:
+        raise DeliveryBug(f"{bugs} status page deliveries hit a bug; the worker log has the tracebacks")
     return sent
+
+
+class DeliveryBug(RuntimeError):
+    """Raised after a batch so the task fails visibly when our code, not a receiver, broke a delivery."""
+
+
+def _send(delivery: Delivery, connection: Any, common: dict[int, dict[str, Any]]) -> None:
+    if delivery.channel == Subscriber.Channel.WEBHOOK:
+        if delivery.update_id not in common:
+            common[delivery.update_id] = webhooks.shared(delivery.update)
+        webhooks.send(delivery, common[delivery.update_id])
+    elif delivery.channel == Subscriber.Channel.SMS:
+        sms.send(delivery)
+    else:
+        message = update_email(delivery)
+        message.connection = connection
+        try:
+            message.send()
+        except (smtplib.SMTPException, OSError) as error:
+            raise smtp_failure(error) from error
+
+
+def _retry_or_fail(delivery: Delivery, error: str) -> None:
+    retry = delivery.attempts < MAX_ATTEMPTS
+    Delivery.objects.filter(pk=delivery.pk).update(
+        state=Delivery.State.PENDING if retry else Delivery.State.FAILED, claimed_at=None, error=error[:500]
+    )
 
 
 def _links(subscriber: Subscriber) -> tuple[str, str]:

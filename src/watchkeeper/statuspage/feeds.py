@@ -7,8 +7,8 @@ from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed, SyndicationFee
 from django.utils.html import escape, linebreaks
 
 from watchkeeper.statuspage import conf, queries
-from watchkeeper.statuspage.api import absolute
 from watchkeeper.statuspage.models import PublicIncident
+from watchkeeper.statuspage.public_json import absolute
 from watchkeeper.statuspage.vocabulary import STATUS_LABELS
 
 RECENT = 50

@@ -136,13 +136,13 @@ class Subscriber(models.Model):
     email = models.EmailField(blank=True)
     # E.164, for example +447700900123; only for text message subscribers.
     phone = models.CharField(max_length=16, blank=True)
-    # The pending confirmation code, sealed by notifications.secrets (the send task needs it back), and when
+    # The pending confirmation code, sealed by notifications.sealing (the send task needs it back), and when
     # it was sent and how many wrong guesses it has had: it expires, and a few wrong guesses void it.
     code = models.TextField(blank=True)
     code_sent_at = models.DateTimeField(null=True, blank=True)
     code_failures = models.PositiveSmallIntegerField(default=0)
     endpoint = models.URLField(blank=True, max_length=500)
-    # Standard Webhooks signing secret, encrypted at rest by notifications.secrets.
+    # Standard Webhooks signing secret, encrypted at rest by notifications.sealing.
     secret = models.TextField(blank=True)
     all_components = models.BooleanField(default=True)
     components = models.ManyToManyField(Component, blank=True, related_name="subscribers")

@@ -26,7 +26,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from watchkeeper.statuspage import api, conf, feeds, pages, queries, snapshot_store, snapshot_sync, tasks
+from watchkeeper.statuspage import conf, feeds, pages, public_json, queries, snapshot_store, snapshot_sync, tasks
 from watchkeeper.statuspage.models import NightlyRefresh
 from watchkeeper.statuspage.paths import GZIP_SUFFIX
 
@@ -54,7 +54,7 @@ def render_all() -> dict[str, bytes]:
         files[f"incidents/{public.pk}.html"] = _compact(pages.incident(public))
     files["history.atom"] = feeds.atom().encode()
     files["history.rss"] = feeds.rss().encode()
-    for name, document in api.documents().items():
+    for name, document in public_json.documents().items():
         files[f"api/v2/{name}"] = json.dumps(document, separators=(",", ":")).encode()
     return files
 

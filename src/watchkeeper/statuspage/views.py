@@ -12,8 +12,9 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from watchkeeper.client_address import client_address
-from watchkeeper.notifications.secrets import reveal
-from watchkeeper.statuspage import api, conf, feeds, pages, queries
+from watchkeeper.govuk_forms import put_errors
+from watchkeeper.notifications.sealing import reveal
+from watchkeeper.statuspage import conf, feeds, pages, public_json, queries
 from watchkeeper.statuspage.forms import CodeForm, ManageForm, SmsSubscribeForm, SubscribeForm, WebhookSubscribeForm
 from watchkeeper.statuspage.paths import CONTENT_TYPES
 from watchkeeper.statuspage.services import sms, subscribers
@@ -66,7 +67,7 @@ def rss(request: HttpRequest) -> HttpResponse:
 
 @login_not_required
 def json_document(request: HttpRequest, name: str) -> JsonResponse:
-    documents = api.documents()
+    documents = public_json.documents()
     if name not in documents:
         raise Http404(f"No document {name}")
     response = JsonResponse(documents[name], json_dumps_params={"separators": (",", ":")})
@@ -90,8 +91,7 @@ def subscribe(request: HttpRequest) -> HttpResponse:
             form.add_error(None, str(error))
             return _private(request, "statuspage/subscribe.html", status=429, form=form, active_nav="subscribe")
         except ValidationError as error:
-            for field, messages in error.message_dict.items():
-                form.add_error(field if field in form.fields else None, messages)
+            put_errors(form, error)
         else:
             return _private(request, "statuspage/check_email.html", email=form.cleaned_data["email"])
     return _private(request, "statuspage/subscribe.html", form=form, active_nav="subscribe")
@@ -111,8 +111,7 @@ def subscribe_webhook(request: HttpRequest) -> HttpResponse:
             form.add_error(None, str(error))
             return _private(request, "statuspage/subscribe_webhook.html", status=429, form=form)
         except ValidationError as error:
-            for field, messages in error.message_dict.items():
-                form.add_error(field if field in form.fields else None, messages)
+            put_errors(form, error)
         else:
             return _private(request, "statuspage/check_email.html", email=data["email"])
     return _private(request, "statuspage/subscribe_webhook.html", form=form, active_nav="subscribe")
@@ -129,8 +128,7 @@ def subscribe_sms(request: HttpRequest) -> HttpResponse:
             form.add_error(None, str(error))
             return _private(request, "statuspage/subscribe_sms.html", status=429, form=form, active_nav="subscribe")
         except ValidationError as error:
-            for field, messages in error.message_dict.items():
-                form.add_error(field if field in form.fields else None, messages)
+            put_errors(form, error)
         else:
             return redirect("statuspage:sms-code", token=sms.code_token(subscriber))
     return _private(request, "statuspage/subscribe_sms.html", form=form, active_nav="subscribe")

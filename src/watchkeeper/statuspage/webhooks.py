@@ -14,10 +14,10 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from watchkeeper.notifications import secrets as sealed
+from watchkeeper.notifications import sealing as sealed
 from watchkeeper.notifications.channels import Outgoing, endpoints
 from watchkeeper.notifications.channels.webhook import SECRET_PREFIX, WebhookTransport
-from watchkeeper.statuspage import api, conf, queries
+from watchkeeper.statuspage import conf, public_json, queries
 from watchkeeper.statuspage.models import Delivery, PublicUpdate
 from watchkeeper.statuspage.services import subscribers
 
@@ -47,8 +47,8 @@ def shared(update: PublicUpdate) -> dict[str, Any]:
     statuses = {c.pk: c.status for c in found}  # type: ignore[attr-defined]
     incident = queries.public_incidents().prefetch_related("components__service").get(pk=update.public_incident_id)
     return {
-        "page": {"id": api.PAGE_ID, "status_indicator": indicator, "status_description": description},
-        "incident": api.incident(incident, statuses),
+        "page": {"id": public_json.PAGE_ID, "status_indicator": indicator, "status_description": description},
+        "incident": public_json.incident(incident, statuses),
     }
 
 
@@ -65,10 +65,10 @@ def send(delivery: Delivery, common: dict[str, Any]) -> None:
             recipient=subscriber.endpoint,
             payload={
                 "meta": {
-                    "unsubscribe": api.absolute(
+                    "unsubscribe": public_json.absolute(
                         reverse("statuspage:unsubscribe", args=[subscribers.manage_token(subscriber)])
                     ),
-                    "documentation": api.absolute(reverse("statuspage:page")),
+                    "documentation": public_json.absolute(reverse("statuspage:page")),
                 },
                 **common,
             },

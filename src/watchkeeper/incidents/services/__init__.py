@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.contrib.auth.models import User
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -20,53 +20,24 @@ from watchkeeper.catalogue.models import Service
 from watchkeeper.domain.priority import Priority
 from watchkeeper.domain.workflow import IncidentType, Status, Step, TransitionNotAllowed, check_transition
 from watchkeeper.incidents import clocks, events
-from watchkeeper.incidents.models import EntryKind, Incident, Responder, TimelineEntry
+from watchkeeper.incidents.models import EntryKind, Incident, TimelineEntry
 from watchkeeper.incidents.services import timeline
 from watchkeeper.incidents.services.checklist import tick
+from watchkeeper.incidents.services.common import Conflict  # noqa: F401 - callers catch it as incidents.services.Conflict
+from watchkeeper.incidents.services.common import lock as _lock
+from watchkeeper.incidents.services.common import publish as _publish
+from watchkeeper.incidents.services.common import record as _record
+from watchkeeper.incidents.services.common import require as _require
+from watchkeeper.incidents.services.common import save as _save
 from watchkeeper.incidents.services.references import next_reference
-from watchkeeper.incidents.visibility import can_act_on
-
-NOTE_KINDS = {EntryKind.NOTE.value, EntryKind.ACTION.value, EntryKind.DECISION.value}
-# Marks an update the status page already carries, so it is not copied there again.
-STATUS_PAGE = "status_page"
-ROLE_FIELDS = {"incident_lead": "incident lead", "comms_lead": "comms lead", "technical_lead": "technical lead"}
-
-
-class Conflict(Exception):
-    """Someone else changed the incident since the caller last read it."""
-
-
-def _require(condition: bool, message: str) -> None:
-    if not condition:
-        raise PermissionDenied(message)
-
-
-def _lock(actor: User, incident: Incident, expected_version: int | None) -> Incident:
-    """Re-reads the incident under a row lock, so two people acting at once never lose a change."""
-    _require(can_act_on(actor, incident), "You cannot act on this incident")
-    locked = Incident.objects.select_for_update().select_related("service").get(pk=incident.pk)
-    if expected_version is not None and locked.version != expected_version:
-        raise Conflict(
-            f"{locked.reference} was changed by someone else while you were editing. Check the latest and try again."
-        )
-    return locked
-
-
-def _save(incident: Incident) -> Incident:
-    incident.version += 1
-    incident.full_clean(exclude=["idempotency_key"])
-    incident.save()
-    return incident
-
-
-def _record(
-    incident: Incident, actor: User | None, kind: str, text: str, *, public: bool = False, **data: object
-) -> TimelineEntry:
-    return timeline.record(incident, kind, text, author=actor, public=public, data=data)
-
-
-def _publish(name: str, incident: Incident, actor: User | None, **data: object) -> None:
-    events.publish(events.IncidentEvent(name, incident.pk, actor.pk if actor else None, dict(data)))
+from watchkeeper.incidents.services.roles import assign_role, join, leave  # noqa: F401 - callers use incidents.services
+from watchkeeper.incidents.services.updates import (  # noqa: F401 - callers use incidents.services
+    NOTE_KINDS,
+    STATUS_PAGE,
+    add_note,
+    post_update,
+    record_status_page_post,
+)
 
 
 @transaction.atomic
@@ -93,6 +64,37 @@ def declare(
         if existing := Incident.objects.filter(idempotency_key=idempotency_key).first():
             return existing
     now = timezone.now()
+    reported_at = reported_at or now
+    incident_type, level = _checked_declaration(title, type, priority, reported_at, now)
+    incident, created = _saved_once(
+        Incident(
+            reference=next_reference(now.year),
+            title=title.strip(),
+            description=description,
+            service=service,
+            type=incident_type.value,
+            priority=level.value,
+            restricted=restricted or incident_type.restricted,
+            reported_at=reported_at,
+            declared_at=now,
+            declared_by=actor,
+            reporter=reporter,
+            idempotency_key=idempotency_key or None,
+            # The report is the detection unless an alert saw it first (incidents.milestones.record_detected).
+            impact_started_at=reported_at,
+            detected_at=now,
+            exercise=exercise,
+        )
+    )
+    if created:
+        _announce_declaration(actor, incident, prioritised=bool(priority), take_lead=take_lead)
+    return incident
+
+
+def _checked_declaration(
+    title: str, type: str, priority: str | None, reported_at: datetime, now: datetime
+) -> tuple[IncidentType, Priority]:
+    """Every problem with a declaration at once, as a form shows them, before anything is written."""
     errors: dict[str, str] = {}
     if not title.strip():
         errors["title"] = "Enter what is happening"
@@ -106,7 +108,6 @@ def declare(
     except ValueError as error:
         errors["priority"] = str(error)
         level = Priority.P3
-    reported_at = reported_at or now
     if timezone.is_naive(reported_at):
         errors["reported_at"] = "Give the time with a UTC offset"
     elif reported_at > now:
@@ -115,119 +116,38 @@ def declare(
         errors["reported_at"] = problem
     if errors:
         raise ValidationError(errors)
+    return incident_type, level
 
-    incident = Incident(
-        reference=next_reference(now.year),
-        title=title.strip(),
-        description=description,
-        service=service,
-        type=incident_type.value,
-        priority=level.value,
-        restricted=restricted or incident_type.restricted,
-        reported_at=reported_at,
-        declared_at=now,
-        declared_by=actor,
-        reporter=reporter,
-        idempotency_key=idempotency_key or None,
-        # The report is the detection unless an alert saw it first (incidents.milestones.record_detected).
-        impact_started_at=reported_at,
-        detected_at=now,
-        exercise=exercise,
-    )
+
+def _saved_once(incident: Incident) -> tuple[Incident, bool]:
+    """The new incident saved, or the one a double submit with the same key saved first; True if it is new."""
     clocks.recompute(incident)
     try:
         with transaction.atomic():
-            _save(incident)
+            return _save(incident), True
     except IntegrityError:
-        # A double submit raced us past the check above: the first one won.
-        if idempotency_key:
-            return Incident.objects.get(idempotency_key=idempotency_key)
+        # A double submit raced us past the idempotency check: the first one won.
+        if incident.idempotency_key:
+            return Incident.objects.get(idempotency_key=incident.idempotency_key), False
         raise
+
+
+def _announce_declaration(actor: User, incident: Incident, *, prioritised: bool, take_lead: bool) -> None:
     _record(
         incident,
         actor,
         EntryKind.DECLARED,
-        f"Declared as {level.value} ({incident_type.label}): {incident.title}",
-        priority=level.value,
-        type=incident_type.value,
+        f"Declared as {incident.priority} ({incident.type_enum.label}): {incident.title}",
+        priority=incident.priority,
+        type=incident.type,
     )
-    if priority:
+    if prioritised:
         tick(incident, Step.PRIORITISED, actor)
     if take_lead:
         # Before the declared event, so its messages name the lead; the declaration itself announces it.
         assign_role(actor, incident, "incident_lead", actor, announce=False)
         incident.refresh_from_db()
     _publish(events.DECLARED, incident, actor)
-    return incident
-
-
-@transaction.atomic
-def assign_role(
-    actor: User,
-    incident: Incident,
-    role: str,
-    user: User | None,
-    *,
-    expected_version: int | None = None,
-    announce: bool = True,
-) -> Incident:
-    """Names the incident lead, comms lead or technical lead; a change of person is a handover."""
-    if role not in ROLE_FIELDS:
-        raise ValidationError({"role": f"unknown role {role!r}: use {', '.join(ROLE_FIELDS)}"})
-    incident = _lock(actor, incident, expected_version)
-    if user is not None and not can_act(user):
-        raise ValidationError({"username": f"{user.get_username()} is not a responder, so cannot take a role"})
-    if user is None and role == "incident_lead":
-        raise ValidationError({"username": "An incident always keeps a lead once one is established"})
-    previous = getattr(incident, role)
-    if previous == user:
-        return incident
-    setattr(incident, role, user)
-    now = timezone.now()
-    label = ROLE_FIELDS[role]
-    name = user.get_username() if user else "nobody"
-    if previous is None:
-        text = f"{name} is now {label}"
-    else:
-        text = f"{label.capitalize()} handed over from {previous.get_username()} to {name}"
-    if role == "incident_lead" and incident.response_met_at is None:
-        incident.response_met_at = now
-        incident.responded_at = incident.responded_at or now
-        incident.acknowledged_at = incident.acknowledged_at or now
-        on_time = now <= incident.respond_by
-        text += " (response met on time)" if on_time else " (response met late)"
-        tick(incident, Step.LEAD_ESTABLISHED, actor)
-    _save(incident)
-    _record(incident, actor, EntryKind.ROLE, text, role=role, user=user.get_username() if user else None)
-    if incident.incident_lead_id and incident.comms_lead_id:
-        tick(incident, Step.RESPONSE_TEAM_FORMED, actor)
-    if announce:
-        _publish(events.ROLE_CHANGED, incident, actor, role=role)
-    return incident
-
-
-@transaction.atomic
-def join(actor: User, incident: Incident, user: User | None = None, *, expected_version: int | None = None) -> Incident:
-    """Adds someone (the actor by default) to the response team."""
-    user = user or actor
-    incident = _lock(actor, incident, expected_version)
-    if not can_act(user):
-        raise ValidationError({"username": f"{user.get_username()} is not a responder"})
-    if not incident.responders.filter(user=user, left_at__isnull=True).exists():
-        Responder.objects.create(incident=incident, user=user, joined_at=timezone.now())
-        _record(incident, actor, EntryKind.ROLE, f"{user.get_username()} joined the response team")
-    return incident
-
-
-@transaction.atomic
-def leave(
-    actor: User, incident: Incident, user: User | None = None, *, expected_version: int | None = None
-) -> Incident:
-    user = user or actor
-    incident = _lock(actor, incident, expected_version)
-    if incident.responders.filter(user=user, left_at__isnull=True).update(left_at=timezone.now()):
-        _record(incident, actor, EntryKind.ROLE, f"{user.get_username()} left the response team")
-    return incident
 
 
 @transaction.atomic
@@ -328,91 +248,6 @@ def _check(current: Status, wanted: Status) -> None:
         check_transition(current, wanted)
     except TransitionNotAllowed as error:
         raise ValidationError({"status": str(error)}) from None
-
-
-@transaction.atomic
-def post_update(
-    actor: User,
-    incident: Incident,
-    body: str,
-    *,
-    public: bool = False,
-    expected_version: int | None = None,
-    confirm_restricted: bool = False,
-) -> TimelineEntry:
-    """A stakeholder update: it resets the next-update clock as the priority's policy says."""
-    if not body.strip():
-        raise ValidationError({"body": "Enter the update"})
-    incident = _lock(actor, incident, expected_version)
-    if public:
-        _check_public_allowed(actor, incident, confirm_restricted)
-    if not incident.is_open:
-        raise ValidationError({"body": f"{incident.reference} is {incident.status}: reopen it to post updates"})
-    late = _update_given(incident)
-    entry = _record(incident, actor, EntryKind.UPDATE, body.strip(), public=public, late=late)
-    tick(incident, Step.INVESTIGATING_WITH_REPORT, actor)
-    _publish(
-        events.UPDATED, incident, actor, entry_id=entry.pk, public=public, confirmed=public and incident.restricted
-    )
-    return entry
-
-
-def _update_given(incident: Incident) -> bool:
-    """An update was given now: the update clock restarts from it. Returns whether it came after it was due."""
-    now = timezone.now()
-    late = incident.next_update_due is not None and now > incident.next_update_due
-    incident.last_update_at = now
-    if late:
-        incident.updates_late += 1
-    clocks.recompute(incident)
-    _save(incident)
-    return late
-
-
-def _check_public_allowed(actor: User, incident: Incident, confirm_restricted: bool) -> None:
-    """A restricted incident says nothing in public without an admin's explicit decision, as publishing it needs:
-    an incident restricted after it was published must not keep feeding the status page and its subscribers."""
-    if not incident.restricted:
-        return
-    if not confirm_restricted:
-        raise ValidationError(
-            {"public": f"{incident.reference} is restricted: a public update needs an admin to confirm it"}
-        )
-    _require(has_role(actor, Role.ADMIN), "Only an admin can confirm a public update on a restricted incident")
-
-
-@transaction.atomic
-def record_status_page_post(
-    actor: User | None, incident: Incident, text: str, *, reset_clock: bool = True
-) -> TimelineEntry:
-    """A post the status page made for this incident: on its timeline, and like a stakeholder update it resets
-    the update clock (a backfill, dated in the past, does not). The status page checked who may publish;
-    ``via`` tells it not to copy this back."""
-    incident = Incident.objects.select_for_update().select_related("service").get(pk=incident.pk)
-    late = _update_given(incident) if incident.is_open and reset_clock else False
-    entry = _record(incident, actor, EntryKind.UPDATE, text.strip(), public=True, late=late, via=STATUS_PAGE)
-    _publish(events.UPDATED, incident, actor, entry_id=entry.pk, public=True, via=STATUS_PAGE)
-    return entry
-
-
-@transaction.atomic
-def add_note(
-    actor: User,
-    incident: Incident,
-    body: str,
-    kind: str = EntryKind.NOTE.value,
-    *,
-    expected_version: int | None = None,
-) -> TimelineEntry:
-    """A note, action or decision on the timeline: the living record of the investigation."""
-    if kind not in NOTE_KINDS:
-        raise ValidationError({"kind": f"unknown kind {kind!r}: use note, action or decision"})
-    if not body.strip():
-        raise ValidationError({"body": f"Enter the {kind}"})
-    incident = _lock(actor, incident, expected_version)
-    entry = _record(incident, actor, kind, body.strip())
-    tick(incident, Step.INVESTIGATING_WITH_REPORT, actor)
-    return entry
 
 
 @transaction.atomic

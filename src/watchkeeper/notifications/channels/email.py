@@ -49,15 +49,20 @@ class EmailTransport:
         connection = get_connection(timeout=message.timeout)
         try:
             connection.send_messages([email])
-        except smtplib.SMTPRecipientsRefused as error:
-            codes = [code for code, _ in error.recipients.values()]
-            if all(code >= 500 for code in codes):
-                raise Permanent(f"recipients refused: {error.recipients}") from error
-            raise Transient(f"recipients refused for now: {error.recipients}") from error
-        except smtplib.SMTPResponseException as error:
-            if error.smtp_code >= 500:
-                raise Permanent(f"SMTP {error.smtp_code}: {error.smtp_error!r}") from error
-            raise Transient(f"SMTP {error.smtp_code}: {error.smtp_error!r}") from error
         except (smtplib.SMTPException, OSError) as error:
-            raise Transient(f"SMTP unavailable: {error}") from error
+            raise smtp_failure(error) from error
         return Sent(external_id=str(email.extra_headers.get("Message-ID", "")))
+
+
+def smtp_failure(error: smtplib.SMTPException | OSError) -> Transient | Permanent:
+    """What an SMTP error means for a retry: a 5xx is the server's final answer, anything else may pass."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _ in error.recipients.values()]
+        if all(code >= 500 for code in codes):
+            return Permanent(f"recipients refused: {error.recipients}")
+        return Transient(f"recipients refused for now: {error.recipients}")
+    if isinstance(error, smtplib.SMTPResponseException):
+        if error.smtp_code >= 500:
+            return Permanent(f"SMTP {error.smtp_code}: {error.smtp_error!r}")
+        return Transient(f"SMTP {error.smtp_code}: {error.smtp_error!r}")
+    return Transient(f"SMTP unavailable: {error}")

@@ -39,24 +39,36 @@ def failure(error: APIError) -> Transient | Permanent:
     return Permanent(detail)
 
 
+def send(
+    kind: str, *, api_key: str, recipient: str, template_id: str, fields: dict[str, str], reference: str, timeout: float
+) -> str:
+    """Sends one text message ("sms") or email through Notify's official client; returns Notify's id for it.
+
+    The only door to Notify, so every sender gets the same answer to a bad key, a refusal or an outage
+    (which the client reports as a 503): Permanent or Transient, as the transports' contract says.
+    """
+    if len(api_key) < 73:
+        raise Permanent("no GOV.UK Notify API key: give the channel a secret or set NOTIFY_API_KEY")
+    if not template_id:
+        raise Permanent("no Notify template ID")
+    client = NotificationsAPIClient(api_key, base_url=settings.NOTIFY_BASE_URL, timeout=timeout)
+    sender = client.send_sms_notification if kind == "sms" else client.send_email_notification
+    try:
+        response = sender(recipient, template_id, personalisation=fields, reference=reference)
+    except APIError as error:
+        raise failure(error) from error
+    return str(response.get("id", ""))
+
+
 class NotifyTransport:
     def send(self, message: Outgoing) -> Sent:
-        api_key = message.secret or settings.NOTIFY_API_KEY
-        if len(api_key) < 73:
-            raise Permanent("no GOV.UK Notify API key: give the channel a secret or set NOTIFY_API_KEY")
-        if not message.template_id:
-            raise Permanent("the channel has no Notify template ID")
-        client = NotificationsAPIClient(api_key, base_url=settings.NOTIFY_BASE_URL, timeout=message.timeout)
-        fields = personalisation(message.payload)
-        try:
-            if message.kind == "notify_sms":
-                response = client.send_sms_notification(
-                    message.recipient, message.template_id, personalisation=fields, reference=message.key
-                )
-            else:
-                response = client.send_email_notification(
-                    message.recipient, message.template_id, personalisation=fields, reference=message.key
-                )
-        except APIError as error:
-            raise failure(error) from error
-        return Sent(external_id=str(response.get("id", "")))
+        notify_id = send(
+            "sms" if message.kind == "notify_sms" else "email",
+            api_key=message.secret or settings.NOTIFY_API_KEY,
+            recipient=message.recipient,
+            template_id=message.template_id,
+            fields=personalisation(message.payload),
+            reference=message.key,
+            timeout=message.timeout,
+        )
+        return Sent(external_id=notify_id)

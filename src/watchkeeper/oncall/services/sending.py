@@ -16,7 +16,7 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from watchkeeper.notifications import delivery, secrets
+from watchkeeper.notifications import delivery, sealing
 from watchkeeper.notifications.channels import Outgoing, Permanent, Sent, Transient, Transport
 from watchkeeper.notifications.channels.registry import transport_for
 from watchkeeper.oncall import tasks, voice
@@ -115,7 +115,7 @@ def _outgoing(row: PageNotification) -> Outgoing:
         kind=row.kind,
         recipient=row.recipient,
         payload=row.payload,
-        secret=secrets.reveal(channel.secret) if channel else "",
+        secret=sealing.reveal(channel.secret) if channel else "",
         template_id=template,
         timeout=_config("SEND_TIMEOUT_SECONDS"),
     )

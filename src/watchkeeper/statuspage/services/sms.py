@@ -10,22 +10,19 @@ from __future__ import annotations
 import secrets
 from datetime import timedelta
 
-import requests
 from django.conf import settings
 from django.core import signing
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
-from notifications_python_client.errors import APIError
-from notifications_python_client.notifications import NotificationsAPIClient
 
 from watchkeeper.catalogue.models import Component
-from watchkeeper.notifications.channels import Permanent, Transient
-from watchkeeper.notifications.channels.notify import failure
-from watchkeeper.notifications.secrets import reveal, seal
+from watchkeeper.domain.text_messages import worth_a_text
+from watchkeeper.notifications.channels import Permanent, notify
+from watchkeeper.notifications.sealing import reveal, seal
 from watchkeeper.statuspage import conf, tasks
-from watchkeeper.statuspage.api import absolute
 from watchkeeper.statuspage.models import Delivery, PublicUpdate, Subscriber
+from watchkeeper.statuspage.public_json import absolute
 from watchkeeper.statuspage.services import subscribers
 from watchkeeper.statuspage.vocabulary import IncidentStatus
 
@@ -104,38 +101,29 @@ def confirm_code(subscriber: Subscriber, code: str) -> Subscriber:
 
 
 def wanted(update: PublicUpdate) -> bool:
-    """Text messages cost money and interrupt: only an incident's first post and its move to resolved."""
     public = update.public_incident
-    if public.is_maintenance:
-        return False
-    earlier = public.updates.filter(pk__lt=update.pk)
-    if not earlier.exists():
-        return True
-    if update.status != IncidentStatus.RESOLVED:
-        return False
-    previous = earlier.order_by("-pk").first()
-    return previous is not None and previous.status != IncidentStatus.RESOLVED
-
-
-def _client() -> NotificationsAPIClient:
-    if len(settings.NOTIFY_API_KEY) < 73:
-        raise Permanent("no GOV.UK Notify API key: set NOTIFY_API_KEY")
-    if not conf.sms_template_id():
-        raise Permanent("no Notify text message template: set STATUSPAGE_NOTIFY_SMS_TEMPLATE_ID")
-    return NotificationsAPIClient(settings.NOTIFY_API_KEY, base_url=settings.NOTIFY_BASE_URL, timeout=TIMEOUT)
+    previous = public.updates.filter(pk__lt=update.pk).order_by("-pk").first()
+    return worth_a_text(
+        maintenance=public.is_maintenance,
+        first_post=previous is None,
+        resolves=update.status == IncidentStatus.RESOLVED,
+        was_resolved=previous is not None and previous.status == IncidentStatus.RESOLVED,
+    )
 
 
 def _send(phone: str, message: str, reference: str) -> None:
     """Raises Transient (worth retrying) or Permanent, as the notifications transports do."""
-    client = _client()
-    try:
-        client.send_sms_notification(
-            phone, conf.sms_template_id(), personalisation={"message": message}, reference=reference
-        )
-    except APIError as error:
-        raise failure(error) from error
-    except requests.RequestException as error:
-        raise Transient(f"Notify unreachable: {error}") from error
+    if not conf.sms_template_id():
+        raise Permanent("no Notify text message template: set STATUSPAGE_NOTIFY_SMS_TEMPLATE_ID")
+    notify.send(
+        "sms",
+        api_key=settings.NOTIFY_API_KEY,
+        recipient=phone,
+        template_id=conf.sms_template_id(),
+        fields={"message": message},
+        reference=reference,
+        timeout=TIMEOUT,
+    )
 
 
 def send_code(subscriber: Subscriber) -> None:

@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from watchkeeper.catalogue.models import Component
-from watchkeeper.notifications.secrets import seal
+from watchkeeper.notifications.sealing import seal
 from watchkeeper.statuspage import conf, tasks, webhooks
 from watchkeeper.statuspage.models import SignupAttempt, Subscriber
 

@@ -1,32 +1,25 @@
 """Bank holidays from the official GOV.UK list that ships inside ``govuk_bank_holidays``.
 
-The package's copy of https://www.gov.uk/bank-holidays.json is read from disk, never
-downloaded, so results do not change while the service runs and tests need no network.
+The package's cached copy of https://www.gov.uk/bank-holidays.json is used, never a
+download, so results do not change while the service runs and tests need no network.
 Updating the package updates the list.
 """
 
 from __future__ import annotations
 
-import json
 from datetime import date
 from functools import lru_cache
-from importlib.resources import files
-from typing import Any
+
+from govuk_bank_holidays.bank_holidays import BankHolidays as GovukBankHolidays
 
 from watchkeeper.domain.office_time import BankHolidays, Division, OfficeCalendar
-
-
-@lru_cache(maxsize=1)
-def _govuk_data() -> dict[str, Any]:
-    text = files("govuk_bank_holidays").joinpath("bank-holidays.json").read_text(encoding="utf-8")
-    data: dict[str, Any] = json.loads(text)
-    return data
 
 
 @lru_cache
 def bank_holidays(division: Division) -> BankHolidays:
     """The bank holidays GOV.UK lists for ``division``, known for every whole year the list covers."""
-    dates = frozenset(date.fromisoformat(event["date"]) for event in _govuk_data()[division.value]["events"])
+    govuk = GovukBankHolidays(use_cached_holidays=True)
+    dates = frozenset(event["date"] for event in govuk.get_holidays(division=division.value))
     years = {day.year for day in dates}
     first_year, last_year = min(years), max(years)
     # Every year has Christmas, so a year with no holidays at all means the list is damaged,

@@ -13,17 +13,16 @@ import sys
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-from watchkeeper.formatting import relative, when
+from watchkeeper.cli_client.presenting import Json, deadline, incident_facts, incident_page, incident_rows, respond_by
 
 URL_VARIABLE = "WATCHKEEPER_URL"
 TOKEN_VARIABLE = "WATCHKEEPER_TOKEN"
 TIMEOUT_SECONDS = 30
-Json = dict[str, Any]
 ParserT = TypeVar("ParserT", bound=argparse.ArgumentParser)
 
 
@@ -96,115 +95,6 @@ def _refusal(error: urllib.error.HTTPError, url: str) -> str:
     return str(detail) if detail else f"{url} answered {error.code} {error.reason}"
 
 
-# Presenting ----------------------------------------------------------------------------------------------------------
-
-
-def _instant(text: str | None) -> datetime | None:
-    return datetime.fromisoformat(text) if text else None
-
-
-def _when(incident: Json, field: str) -> str:
-    return when(_instant(incident[field]), incident["timezone"])
-
-
-def _due(incident: Json, field: str, now: datetime) -> str:
-    """'due in 12 minutes', 'overdue by 5 minutes' or 'nothing due'."""
-    return relative(_instant(incident[field]), now).lower()
-
-
-def _deadline(incident: Json, field: str, now: datetime) -> str:
-    if incident[field] is None:
-        return "nothing due"
-    return f"{_when(incident, field)} ({_due(incident, field, now)})"
-
-
-def _respond_by(incident: Json, now: datetime) -> str:
-    if incident["response_met_on_time"] is not None:
-        return "met on time" if incident["response_met_on_time"] else "met late"
-    if incident["resolved_at"]:
-        return "never met"
-    return _due(incident, "respond_by", now)
-
-
-def _table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
-    widths = [max(len(str(cell)) for cell in column) for column in zip(headers, *rows, strict=False)]
-    lines = [
-        "  ".join(str(cell).ljust(width) for cell, width in zip(row, widths, strict=True)) for row in [headers, *rows]
-    ]
-    return "\n".join(line.rstrip() for line in lines)
-
-
-def incident_rows(incidents: Sequence[Json], now: datetime) -> str:
-    headers = ["REFERENCE", "PRIORITY", "STATUS", "SERVICE", "LEAD", "RESPOND BY", "NEXT UPDATE", "TITLE"]
-    rows = [
-        [
-            i["reference"],
-            i["priority"],
-            i["status"],
-            i["service"],
-            i["incident_lead"] or "none yet",
-            _respond_by(i, now),
-            _due(i, "next_update_due", now),
-            i["title"],
-        ]
-        for i in incidents
-    ]
-    return _table(headers, rows)
-
-
-def incident_facts(incident: Json, now: datetime) -> str:
-    facts = [
-        ("Service", incident["service"]),
-        ("Type", incident["type"].replace("_", " ")),
-        ("Priority", incident["priority"]),
-        ("Status", incident["status"] + (" (restricted)" if incident["restricted"] else "")),
-        ("Reported", _when(incident, "reported_at")),
-        ("Declared", f"{_when(incident, 'declared_at')} by {incident['declared_by']}"),
-        ("Respond by", f"{_when(incident, 'respond_by')} ({_respond_by(incident, now)})"),
-        ("Next update", _deadline(incident, "next_update_due", now)),
-        *(
-            [("Resolved", f"{_when(incident, 'resolved_at')}: {incident['summary']}")]
-            if incident["resolved_at"]
-            else []
-        ),
-        ("Incident lead", incident["incident_lead"] or "none yet"),
-        ("Comms lead", incident["comms_lead"] or "none yet"),
-        ("Technical lead", incident["technical_lead"] or "none"),
-        ("Responders", ", ".join(incident["responders"]) or "none"),
-        # Other records' phrases for you, such as a breach's ICO deadline; absent from an older server's answer.
-        *(("Flag", flag) for flag in incident.get("flags", [])),
-        ("Link", incident["url"]),
-    ]
-    width = max(len(label) for label, _ in facts)
-    return "\n".join(f"{label.ljust(width)}  {value}" for label, value in facts)
-
-
-def _step(step: Json) -> str:
-    line = f"  [{'x' if step['done_at'] else ' '}] {step['number']}. {step['label']}"
-    if step["done_at"]:
-        return f"{line} ({step['done_by'] or 'Watchkeeper'})"
-    return line if step["required"] else f"{line} (not required)"
-
-
-def incident_page(incident: Json, now: datetime) -> str:
-    steps = [_step(step) for step in incident["checklist"]]
-    timeline = _table(
-        ["WHEN", "WHO", "WHAT", ""],
-        [
-            [when(_instant(e["at"]), incident["timezone"]), e["author"] or "Watchkeeper", e["kind"], e["text"]]
-            for e in incident["timeline"]
-        ],
-    )
-    return "\n\n".join(
-        [
-            f"{incident['reference']}: {incident['title']}",
-            incident_facts(incident, now),
-            "GDS steps\n" + "\n".join(steps),
-            "Timeline (oldest first)\n" + "\n".join(f"  {line}" for line in timeline.splitlines()),
-        ]
-    )
-
-
 # Commands ------------------------------------------------------------------------------------------------------------
 
 Command = Callable[[Api, argparse.Namespace], Json | list[Json]]
@@ -261,8 +151,8 @@ def _role_said(label: str) -> Printer:
 
 
 def _prioritised(incident: Json, now: datetime) -> str:
-    respond = _respond_by(incident, now)
-    return f"{incident['priority']}; respond by: {respond}; next update {_deadline(incident, 'next_update_due', now)}"
+    respond = respond_by(incident, now)
+    return f"{incident['priority']}; respond by: {respond}; next update {deadline(incident, 'next_update_due', now)}"
 
 
 def _declared(incident: Json, now: datetime) -> str:
@@ -282,7 +172,7 @@ def _updated(incident: Json, now: datetime) -> str:
     # The API refuses a public update it cannot post publicly, so a public entry here is on the status page.
     latest = [entry for entry in incident["timeline"] if entry["kind"] == "update"][-1]
     posted = "update posted, and on the status page" if latest["public"] else "update posted"
-    return f"{posted}; next update {_deadline(incident, 'next_update_due', now)}"
+    return f"{posted}; next update {deadline(incident, 'next_update_due', now)}"
 
 
 def _words(args: argparse.Namespace, name: str) -> str:
@@ -311,21 +201,25 @@ def _runner(command: Command, printer: Printer) -> Callable[[argparse.Namespace]
     return run
 
 
-def add_commands(sub: argparse._SubParsersAction[ParserT]) -> None:
-    """The incident commands, registered on the `watchkeeper` parser."""
+def _command(
+    sub: argparse._SubParsersAction[ParserT], name: str, help: str, run: Command, printer: Printer
+) -> argparse.ArgumentParser:
+    parser = sub.add_parser(name, help=help)
+    parser.add_argument("--json", action="store_true", help="print the API's JSON, for scripts")
+    parser.set_defaults(func=_runner(run, printer))
+    return parser
 
-    def command(name: str, help: str, run: Command, printer: Printer) -> argparse.ArgumentParser:
-        parser = sub.add_parser(name, help=help)
-        parser.add_argument("--json", action="store_true", help="print the API's JSON, for scripts")
-        parser.set_defaults(func=_runner(run, printer))
-        return parser
 
-    def on_incident(name: str, help: str, run: Command, printer: Printer) -> argparse.ArgumentParser:
-        parser = command(name, help, run, printer)
-        parser.add_argument("reference", help="such as INC-2026-0001")
-        return parser
+def _on_incident(
+    sub: argparse._SubParsersAction[ParserT], name: str, help: str, run: Command, printer: Printer
+) -> argparse.ArgumentParser:
+    parser = _command(sub, name, help, run, printer)
+    parser.add_argument("reference", help="such as INC-2026-0001")
+    return parser
 
-    declare = command("declare", f"declare an incident (via {URL_VARIABLE})", _declare, _declared)
+
+def _add_declaring(sub: argparse._SubParsersAction[ParserT]) -> None:
+    declare = _command(sub, "declare", f"declare an incident (via {URL_VARIABLE})", _declare, _declared)
     declare.add_argument("--service", required=True, help="the service's short name")
     declare.add_argument("--title", required=True, help="what is happening")
     declare.add_argument(
@@ -336,18 +230,25 @@ def add_commands(sub: argparse._SubParsersAction[ParserT]) -> None:
     declare.add_argument("--description")
     declare.add_argument("--lead", action="store_true", help="become the incident lead at once")
 
-    listing = command("list", "list incidents, newest first", _list, _listed)
+
+def _add_looking(sub: argparse._SubParsersAction[ParserT]) -> None:
+    listing = _command(sub, "list", "list incidents, newest first", _list, _listed)
     listing.add_argument("--status", help="open, investigating, identified, monitoring, resolved or closed")
     listing.add_argument("--service", help="a service's short name")
     listing.add_argument("--priority", help="P1 to P4")
 
-    on_incident("show", "show an incident: facts, deadlines, GDS steps and timeline", _show, incident_page)
+    _on_incident(sub, "show", "show an incident: facts, deadlines, GDS steps and timeline", _show, incident_page)
 
+
+def _add_taking_charge(sub: argparse._SubParsersAction[ParserT]) -> None:
     for name, path, label in (("lead", "lead", "incident lead"), ("comms", "comms-lead", "comms lead")):
-        role = on_incident(name, f"name the {label} (you, unless --user)", _change(path, _role_body), _role_said(label))
+        role = _on_incident(
+            sub, name, f"name the {label} (you, unless --user)", _change(path, _role_body), _role_said(label)
+        )
         role.add_argument("--user", help="their username")
 
-    priority = on_incident(
+    priority = _on_incident(
+        sub,
         "priority",
         "set the priority; deadlines are recomputed",
         _change("priority", lambda api, args: {"priority": args.priority, "reason": args.reason}),
@@ -356,7 +257,10 @@ def add_commands(sub: argparse._SubParsersAction[ParserT]) -> None:
     priority.add_argument("priority", help="P1 to P4")
     priority.add_argument("--reason", required=True, help="why the priority is what it is")
 
-    status = on_incident(
+
+def _add_progress(sub: argparse._SubParsersAction[ParserT]) -> None:
+    status = _on_incident(
+        sub,
         "status",
         "move the incident along its workflow",
         _change("status", lambda api, args: {"status": args.status, "note": args.note}),
@@ -365,7 +269,8 @@ def add_commands(sub: argparse._SubParsersAction[ParserT]) -> None:
     status.add_argument("status", help="investigating, identified, monitoring, resolved or closed")
     status.add_argument("--note", default="", help="why; when resolving, how it was resolved")
 
-    update = on_incident(
+    update = _on_incident(
+        sub,
         "update",
         "post a stakeholder update; it resets the next-update clock",
         _change(
@@ -388,7 +293,8 @@ def add_commands(sub: argparse._SubParsersAction[ParserT]) -> None:
         help="an admin's decision that a restricted incident's update may be public",
     )
 
-    note = on_incident(
+    note = _on_incident(
+        sub,
         "note",
         "add a note, action or decision to the timeline",
         _change("notes", lambda api, args: {"body": _words(args, "text"), "kind": args.kind}),
@@ -397,10 +303,19 @@ def add_commands(sub: argparse._SubParsersAction[ParserT]) -> None:
     _takes_words(note, "text", "the note, action or decision")
     note.add_argument("--kind", default="note", choices=["note", "action", "decision"])
 
-    resolve = on_incident(
+    resolve = _on_incident(
+        sub,
         "resolve",
         "resolve the incident with a summary",
         _change("resolve", lambda api, args: {"summary": _words(args, "summary")}),
         _said(lambda i, now: "resolved"),
     )
     _takes_words(resolve, "summary", "how it was resolved")
+
+
+def add_commands(sub: argparse._SubParsersAction[ParserT]) -> None:
+    """The incident commands, registered on the `watchkeeper` parser."""
+    _add_declaring(sub)
+    _add_looking(sub)
+    _add_taking_charge(sub)
+    _add_progress(sub)
