@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import connections
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Func, Q, QuerySet, TextField
 
 from watchkeeper.breaches.models import Breach
 from watchkeeper.catalogue import queries as catalogue
@@ -84,27 +84,41 @@ class Facts:
     ico_within_72h: bool | None = None
 
 
-def _instant(value: Any) -> datetime | None:
-    """A stored instant as an aware UTC datetime: SQLite hands back text, PostgreSQL an aware datetime."""
-    if value is None or (isinstance(value, datetime) and value.tzinfo is not None):
-        return value
-    parsed = datetime.fromisoformat(value) if isinstance(value, str) else value
-    return parsed.replace(tzinfo=UTC)
+class _InstantText(Func):
+    """An instant as ISO 8601 text with its offset, which ``datetime.fromisoformat`` reads at C speed."""
+
+    template = "CAST(%(expressions)s AS text)"
+    output_field = TextField()
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        # Django keeps instants on SQLite as naive UTC text; adding the offset here saves a slow replace() per value.
+        return self.as_sql(compiler, connection, template="(%(expressions)s || '+00:00')", **extra)
+
+
+def _instant(text: str | None) -> datetime | None:
+    if text is None:
+        return None
+    parsed = datetime.fromisoformat(text)
+    return parsed if parsed.tzinfo is UTC else parsed.astimezone(UTC)
 
 
 def _rows(queryset: QuerySet[Any], fields: tuple[str, ...], instants: frozenset[str]) -> Iterator[dict[str, Any]]:
     """The queryset's rows as dicts, read straight from the cursor.
 
-    Django's per-value converters cost more than everything else a summary does over 10,000 incidents, so the
-    few instant columns are parsed here and nothing else is converted.
+    Per-value converters cost more than everything else a summary does over 10,000 incidents (Django's, and
+    psycopg's time zone loader, each several microseconds an instant), so the instant columns are read as text
+    and parsed here with ``datetime.fromisoformat``, and nothing else is converted.
     """
-    query = queryset.values_list(*fields).query
-    sql, params = query.get_compiler(using=queryset.db).as_sql()
+    as_text = {f"text_{name}": _InstantText(name) for name in instants}
+    selected = queryset.annotate(**as_text).values_list(*(f"text_{n}" if n in instants else n for n in fields))
+    sql, params = selected.query.get_compiler(using=queryset.db).as_sql()
     with connections[queryset.db].cursor() as cursor:
         cursor.execute(sql, params)
+        # Django puts annotations after plain columns, so the names come from the cursor, not from ``fields``.
+        names = [column[0].removeprefix("text_") for column in cursor.description]
         while batch := cursor.fetchmany(2000):
             for values in batch:
-                row = dict(zip(fields, values, strict=True))
+                row = dict(zip(names, values, strict=True))
                 for name in instants:
                     row[name] = _instant(row[name])
                 yield row
