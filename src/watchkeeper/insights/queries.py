@@ -11,6 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -118,6 +119,16 @@ class _Clock:
     updates_elapsed: bool
 
 
+@lru_cache(maxsize=1024)
+def _shared(clock: Any) -> Any:
+    """The first calendar or policy seen equal to ``clock``, whichever request built it.
+
+    Every request builds its own calendars, and the caches below would compare each one field by field (bank
+    holidays and all) with the equal one they hold; handing them the very same object lets them match on identity.
+    """
+    return clock
+
+
 class _Clocks:
     """Each service's calendar and policies, read once per summary rather than once per incident."""
 
@@ -132,8 +143,8 @@ class _Clocks:
         if key not in self._clocks:
             service = self._services[pk]
             if pk not in self._calendars:
-                self._calendars[pk] = catalogue.calendar_for(service)
-            policy = catalogue.policy_for(service, Priority(priority))
+                self._calendars[pk] = _shared(catalogue.calendar_for(service))
+            policy = _shared(catalogue.policy_for(service, Priority(priority)))
             respond = policy.respond_within
             self._clocks[key] = _Clock(
                 service=service.slug,
