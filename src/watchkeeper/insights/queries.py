@@ -56,7 +56,7 @@ class Scope:
     include_exercises: bool = False
 
 
-@dataclass
+@dataclass(slots=True)  # ten thousand a summary: slots make them smaller and quicker to build
 class Facts:
     """What insights knows about one incident: its milestones, durations and how it kept each promise."""
 
