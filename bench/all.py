@@ -1,7 +1,8 @@
 """`make bench`: every benchmark, one after another, then one table of each figure beside its goal.
 
 PostgreSQL joins when BENCH_POSTGRES_URL or DATABASE_URL names a server: the benchmarks then use databases of
-their own on it, named watchkeeper_bench_*, and never the database the URL names.
+their own on it, named after the URL's database (h14 gives h14_bench_insights and so on), and never the database the
+URL names; people sharing a server each name their own database, so their benchmarks never drop each other's.
 
     .venv/bin/python bench/all.py [--quick]     # --quick: tiny sizes, to check the scripts still run
 """
@@ -33,12 +34,12 @@ SCRIPTS: dict[str, tuple[list[str], list[str]]] = {
 }
 
 
-def postgres_server() -> str:
-    """The server part of a PostgreSQL URL from the environment (without the database name), or ''."""
+def postgres_url() -> str:
+    """The PostgreSQL URL from the environment, or ''."""
     for name in ("BENCH_POSTGRES_URL", "DATABASE_URL"):
         url = os.environ.get(name, "")
         if url.startswith(("postgres://", "postgresql://")):
-            return url.rsplit("/", 1)[0]
+            return url
     return ""
 
 
@@ -47,7 +48,7 @@ def run(script: str, arguments: list[str], results: Path, postgres: str) -> int:
     env.pop("DATABASE_URL", None)
     env.pop("BENCH_POSTGRES_URL", None)
     if postgres:
-        env["BENCH_POSTGRES_URL"] = f"{postgres}/watchkeeper_bench_{script.removesuffix('.py')}"
+        env["BENCH_POSTGRES_URL"] = f"{postgres}_bench_{script.removesuffix('.py')}"
     print(f"\n== {script} {' '.join(arguments)}", flush=True)
     started = time.monotonic()
     code = subprocess.run([sys.executable, str(BENCH / script), *arguments], env=env).returncode
@@ -74,7 +75,7 @@ def main() -> None:
     args = parser.parse_args()
     results = Path(tempfile.mkdtemp(prefix="wk-bench-all-")) / "results.jsonl"
     results.touch()
-    postgres = postgres_server()
+    postgres = postgres_url()
     failed = []
     for script, (full, quick) in SCRIPTS.items():
         if args.only and script not in args.only:

@@ -7,8 +7,9 @@ incident in the year, and one team), and the CSV export once. The goal in issue 
     .venv/bin/python bench/insights.py [--incidents 10000] [--runs 20] [--database URL] [--empty-database]
 
 With no --database it runs on a scratch SQLite file, then on PostgreSQL too if BENCH_POSTGRES_URL (or DATABASE_URL)
-names one. It never empties a database it did not create: a database with tables and without this bench's marker is
-refused (exit 2) unless --empty-database says it may be flushed.
+names one: on a database of its own beside the named one (h14 becomes h14_bench_insights), so people sharing a server
+each get their own and never flush each other's. It never empties a database it did not create: a database with
+tables and without this bench's marker is refused (exit 2) unless --empty-database says it may be flushed.
 """
 
 from __future__ import annotations
@@ -34,13 +35,25 @@ from databases import ensure_database  # noqa: E402 (bench/ is not a package)
 from results import GOAL_MISSED, record  # noqa: E402
 
 MARKER = "bench_insights_marker"
+SCRATCH_SUFFIX = "_bench_insights"
 SERVICES, TEAMS = 40, 8
+GOAL_S = 1.0
 
 
 def percentile(values: list[float], share: float) -> float:
     """Nearest rank, as the insights figures use it: the smallest value with ``share`` of them at or below."""
     ordered = sorted(values)
     return ordered[max(1, math.ceil(round(share * len(ordered), 9))) - 1]
+
+
+def scratch_postgres(url: str) -> str:
+    """The bench's own database on the server a URL names: the named database's name with a suffix.
+
+    Everyone's URL names a database of their own, so the scratch names differ too; bench/all.py hands over a name
+    that already has the suffix, and it is kept.
+    """
+    base, name = url.rsplit("/", 1)
+    return url if name.endswith(SCRATCH_SUFFIX) else f"{base}/{name}{SCRATCH_SUFFIX}"
 
 
 def _prepare(database_url: str, scratch: Path, may_empty: bool) -> None:
@@ -146,6 +159,11 @@ def _generate(count: int) -> Any:
     Review.objects.bulk_create(reviews, batch_size=2000)
     Action.objects.bulk_create(actions, batch_size=2000)
     Delivery.objects.bulk_create(deliveries, batch_size=2000)
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")  # autovacuum would have, long before anyone reads a year of figures
     print(
         f"generated {count:,} incidents and {len(entries):,} timeline entries in {time.perf_counter() - started:.1f} s"
     )
@@ -199,7 +217,7 @@ def run_one(database_url: str, count: int, runs: int, may_empty: bool) -> bool:
     print(f"database: {database}")
     print(f"summary covers {first['count']:,} incidents; response met {json.dumps(first['response_met'])}")
     print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
-    print(f"{'request':<34} {'p50 s':>7} {'p95 s':>7} {'CPU p50':>8} {'CPU p95':>8}")
+    print(f"{'request':<34} {'p50 s':>7} {'p95 s':>7} {'CPU p50':>8} {'CPU p95':>8}  goal (p95)")
     scenarios = [
         ("summary, whole year", "/api/v1/insights", year, runs),
         ("summary, one team", "/api/v1/insights", {**year, "team": "team-3"}, runs),
@@ -208,14 +226,16 @@ def run_one(database_url: str, count: int, runs: int, may_empty: bool) -> bool:
     met = True
     for name, path, query, requests in scenarios:
         times, cpu = _time(client, path, query, requests)
-        p95 = percentile(times, 0.95)
+        p95, goal = percentile(times, 0.95), ""
+        if name.startswith("summary"):
+            goal = f"under {GOAL_S:g} s: {'met' if p95 < GOAL_S else 'MISSED'}"
+            figure = f"insights {name}, p95 ({count:,} incidents)"
+            record("insights", figure, p95, "s", f"under {GOAL_S:g} s", p95 < GOAL_S, database)
+            met = met and p95 < GOAL_S
         print(
             f"{name:<34} {statistics.median(times):>7.3f} {p95:>7.3f}"
-            f" {statistics.median(cpu):>8.3f} {percentile(cpu, 0.95):>8.3f}"
+            f" {statistics.median(cpu):>8.3f} {percentile(cpu, 0.95):>8.3f}  {goal}"
         )
-        if name.startswith("summary"):
-            record("insights", f"insights {name}, p95 ({count:,} incidents)", p95, "s", "under 1 s", p95 < 1, database)
-            met = met and p95 < 1
     return met
 
 
@@ -232,7 +252,7 @@ def main() -> None:
     targets = [f"sqlite:///{scratch / 'bench.sqlite3'}"]
     postgres = os.environ.get("BENCH_POSTGRES_URL") or os.environ.get("DATABASE_URL", "")
     if postgres.startswith("postgres"):
-        targets.append(postgres)
+        targets.append(scratch_postgres(postgres))
     status = 0
     for url in targets:
         command = [sys.executable, __file__, "--database", url, "--incidents", str(args.incidents)]

@@ -329,7 +329,7 @@ def fanout_benchmark(world: dict[str, Any], emails: int, webhooks: int, workers:
 
     from watchkeeper.notifications.sealing import seal
     from watchkeeper.statuspage import services
-    from watchkeeper.statuspage.models import Delivery, Subscriber
+    from watchkeeper.statuspage.models import Subscriber, SubscriberMessage
 
     smtp = SmtpServer()
     receiver = WebhookReceiver(WHSEC, latency=0.1)
@@ -373,7 +373,7 @@ def fanout_benchmark(world: dict[str, Any], emails: int, webhooks: int, workers:
     try:
         deadline = started + 900
         while time.monotonic() < deadline:
-            sent = Delivery.objects.filter(update=update, state=Delivery.State.SENT).count()
+            sent = SubscriberMessage.objects.filter(update=update, state=SubscriberMessage.State.SENT).count()
             if not killed and sent >= total // 2:
                 procs[0].send_signal(signal.SIGKILL)
                 procs[0].wait()
@@ -391,7 +391,7 @@ def fanout_benchmark(world: dict[str, Any], emails: int, webhooks: int, workers:
             proc.terminate()
         for proc in procs:
             proc.wait(15)
-    states = Counter(Delivery.objects.filter(update=update).values_list("state", flat=True))
+    states = Counter(SubscriberMessage.objects.filter(update=update).values_list("state", flat=True))
     ids = Counter(message["Message-ID"] for message in smtp.inbox.messages)
     email_dups = sum(count - 1 for count in ids.values())
     hook_dups = receiver.deliveries - len(receiver.received)

@@ -32,12 +32,12 @@ def listen() -> Iterator[Listen]:
 
     def start(names: Iterable[str] | None = None) -> list[events.IncidentEvent]:
         heard: list[events.IncidentEvent] = []
-        handlers.append(events.subscribe(heard.append, names))
+        handlers.append(events.add_handler(heard.append, names))
         return heard
 
     yield start
     for handler in handlers:
-        events.unsubscribe(handler)
+        events.remove_handler(handler)
 
 
 @pytest.fixture

@@ -17,8 +17,7 @@ from watchkeeper.notifications import services as notifications
 from watchkeeper.notifications.models import Delivery as NotificationDelivery
 from watchkeeper.notifications.models import Route
 from watchkeeper.statuspage import services as statuspage
-from watchkeeper.statuspage.models import Delivery as StatusDelivery
-from watchkeeper.statuspage.models import StatusPeriod, Subscriber
+from watchkeeper.statuspage.models import StatusPeriod, Subscriber, SubscriberMessage
 from watchkeeper.statuspage.services import subscribers
 
 pytestmark = pytest.mark.django_db
@@ -33,7 +32,7 @@ MODELS: list[type[Model]] = [
     StatusPeriod,
     Subscriber,
     NotificationDelivery,
-    StatusDelivery,
+    SubscriberMessage,
 ]
 
 

@@ -10,8 +10,8 @@ from django.utils import timezone
 
 from tests.fakes.smtp import SmtpServer
 from tests.integration.test_statuspage_publish import publish, world  # noqa: F401
-from watchkeeper.statuspage import delivery
-from watchkeeper.statuspage.models import Delivery, PublicUpdate, Subscriber
+from watchkeeper.statuspage import sending
+from watchkeeper.statuspage.models import PublicUpdate, Subscriber, SubscriberMessage
 
 pytest_plugins = ["tests.fakes.fixtures"]
 pytestmark = pytest.mark.django_db
@@ -23,7 +23,7 @@ def _planned(world: dict[str, Any], count: int) -> list[int]:  # noqa: F811
         [Subscriber(email=f"s{i}@example.com", created_at=now, confirmed_at=now) for i in range(count)]
     )
     update = publish(world, notify=False).updates.get()
-    [batch] = delivery.plan(update.pk, "update")
+    [batch] = sending.plan(update.pk, "update")
     return batch
 
 
@@ -33,11 +33,11 @@ def test_a_mail_server_saying_later_keeps_the_delivery_for_a_retry(
 ) -> None:
     [delivery_id] = _planned(world, 1)
     smtp.inbox.refuse_next = 1
-    assert delivery.send_batch([delivery_id]) == 0
-    row = Delivery.objects.get(pk=delivery_id)
-    assert (row.state, row.claimed_at) == (Delivery.State.PENDING, None)
+    assert sending.send_batch([delivery_id]) == 0
+    row = SubscriberMessage.objects.get(pk=delivery_id)
+    assert (row.state, row.claimed_at) == (SubscriberMessage.State.PENDING, None)
     assert "451" in row.error
-    assert delivery.send_batch([delivery_id]) == 1
+    assert sending.send_batch([delivery_id]) == 1
     assert len(smtp.inbox.messages) == 1
 
 
@@ -48,11 +48,11 @@ def test_a_mail_server_refusing_for_good_fails_the_delivery(
     [delivery_id] = _planned(world, 1)
     smtp.inbox.refuse_next = 1
     smtp.inbox.refusal = "550 5.1.1 no such mailbox"
-    assert delivery.send_batch([delivery_id]) == 0
-    row = Delivery.objects.get(pk=delivery_id)
-    assert row.state == Delivery.State.FAILED
+    assert sending.send_batch([delivery_id]) == 0
+    row = SubscriberMessage.objects.get(pk=delivery_id)
+    assert row.state == SubscriberMessage.State.FAILED
     assert "550" in row.error
-    assert delivery.send_batch([delivery_id]) == 0
+    assert sending.send_batch([delivery_id]) == 0
     assert smtp.inbox.messages == []
 
 
@@ -65,14 +65,14 @@ def test_a_bug_is_logged_with_its_traceback_and_never_written_off_as_a_failure(
     # A row our code cannot render (a status no label exists for) stands in for any bug in the send path.
     PublicUpdate.objects.update(status="garbled")
     with (
-        caplog.at_level(logging.ERROR, logger="watchkeeper.statuspage.delivery"),
-        pytest.raises(delivery.DeliveryBug, match="3 status page deliveries hit a bug"),
+        caplog.at_level(logging.ERROR, logger="watchkeeper.statuspage.sending"),
+        pytest.raises(sending.DeliveryBug, match="3 status page deliveries hit a bug"),
     ):
-        delivery.send_batch(batch)
-    ours = [record for record in caplog.records if record.name == "watchkeeper.statuspage.delivery"]
+        sending.send_batch(batch)
+    ours = [record for record in caplog.records if record.name == "watchkeeper.statuspage.sending"]
     assert [record.exc_info is not None for record in ours] == [True, True, True]
-    rows = Delivery.objects.filter(pk__in=batch)
-    assert {row.state for row in rows} == {Delivery.State.PENDING}
+    rows = SubscriberMessage.objects.filter(pk__in=batch)
+    assert {row.state for row in rows} == {SubscriberMessage.State.PENDING}
     assert all("internal error (KeyError)" in row.error for row in rows)
     assert smtp.inbox.messages == []
 
@@ -83,9 +83,9 @@ def test_a_bug_that_persists_ends_as_a_failure_the_comms_lead_can_see(
 ) -> None:
     [delivery_id] = _planned(world, 1)
     PublicUpdate.objects.update(status="garbled")
-    for _ in range(delivery.MAX_ATTEMPTS):
-        with pytest.raises(delivery.DeliveryBug):
-            delivery.send_batch([delivery_id])
-    row = Delivery.objects.get(pk=delivery_id)
-    assert (row.state, row.attempts) == (Delivery.State.FAILED, delivery.MAX_ATTEMPTS)
+    for _ in range(sending.MAX_ATTEMPTS):
+        with pytest.raises(sending.DeliveryBug):
+            sending.send_batch([delivery_id])
+    row = SubscriberMessage.objects.get(pk=delivery_id)
+    assert (row.state, row.attempts) == (SubscriberMessage.State.FAILED, sending.MAX_ATTEMPTS)
     assert "internal error" in row.error

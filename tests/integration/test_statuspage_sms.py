@@ -15,8 +15,8 @@ from django.utils import timezone
 
 from tests.fakes.notify import FakeNotify
 from tests.integration.test_statuspage_publish import publish, run_tasks, snapshot_dir, world  # noqa: F401
-from watchkeeper.statuspage import delivery, services
-from watchkeeper.statuspage.models import Delivery, Subscriber
+from watchkeeper.statuspage import sending, services
+from watchkeeper.statuspage.models import Subscriber, SubscriberMessage
 from watchkeeper.statuspage.services import sms, subscribers
 
 pytestmark = pytest.mark.django_db
@@ -151,7 +151,7 @@ def test_texts_only_when_an_incident_is_created_and_resolved(
     assert "New incident: Payments are failing" in messages[0]
     assert "Resolved: Payments are failing" in messages[1]
     assert all("/status/subscription/" in m for m in messages)
-    rows = Delivery.objects.filter(subscriber=reader, channel="sms")
+    rows = SubscriberMessage.objects.filter(subscriber=reader, channel="sms")
     assert rows.count() == 2
     assert set(rows.values_list("state", flat=True)) == {"sent"}
     assert {m["reference"] for m in texts.sent} == {f"statuspage-delivery-{d.pk}" for d in rows}
@@ -166,11 +166,11 @@ def test_each_update_texts_each_subscriber_exactly_once(
     public = publish(world)
     update = public.updates.get()
     # Planning and sending twice (a task run twice, a sweep racing a batch) sends nothing more.
-    for batch in delivery.plan(update.pk, "update") + delivery.plan(update.pk, "update"):
-        delivery.send_batch(batch)
+    for batch in sending.plan(update.pk, "update") + sending.plan(update.pk, "update"):
+        sending.send_batch(batch)
     run_tasks()
     assert sorted(m["phone_number"] for m in texts.sent) == [f"+44770090012{n}" for n in range(3)]
-    assert Delivery.objects.filter(update=update, channel="sms").count() == 3
+    assert SubscriberMessage.objects.filter(update=update, channel="sms").count() == 3
 
 
 def test_notify_refusing_fails_the_delivery_and_others_still_go(
@@ -182,7 +182,7 @@ def test_notify_refusing_fails_the_delivery_and_others_still_go(
     settings.STATUSPAGE_NOTIFY_SMS_TEMPLATE_ID = ""
     publish(world)
     run_tasks()
-    row = Delivery.objects.get(channel="sms")
+    row = SubscriberMessage.objects.get(channel="sms")
     assert row.state == "failed"
     assert "STATUSPAGE_NOTIFY_SMS_TEMPLATE_ID" in row.error
     assert texts.sent == []

@@ -15,8 +15,8 @@ from django.test import Client
 from django.utils import timezone
 
 from tests.integration.test_statuspage_publish import publish, run_tasks, snapshot_dir, world  # noqa: F401
-from watchkeeper.statuspage import delivery, services
-from watchkeeper.statuspage.models import Delivery, SignupAttempt, Subscriber
+from watchkeeper.statuspage import sending, services
+from watchkeeper.statuspage.models import SignupAttempt, Subscriber, SubscriberMessage
 from watchkeeper.statuspage.services import subscribers
 
 pytestmark = pytest.mark.django_db
@@ -166,7 +166,7 @@ def test_backfilled_and_unnotified_posts_send_nothing(world: dict[str, Any], cli
     )
     run_tasks()
     assert mail.outbox == []
-    assert not Delivery.objects.exists()
+    assert not SubscriberMessage.objects.exists()
 
 
 def test_fan_out_delivers_exactly_once_even_when_planned_and_sent_twice(world: dict[str, Any]) -> None:  # noqa: F811
@@ -176,29 +176,29 @@ def test_fan_out_delivers_exactly_once_even_when_planned_and_sent_twice(world: d
     )
     public = publish(world, notify=False)
     update = public.updates.get()
-    first = delivery.plan(update.pk, "update")
-    second = delivery.plan(update.pk, "update")
+    first = sending.plan(update.pk, "update")
+    second = sending.plan(update.pk, "update")
     assert sum(map(len, first)) == 25
     assert first == second
     for batch in first + second:
-        delivery.send_batch(batch)
+        sending.send_batch(batch)
     assert sorted(m.to[0] for m in mail.outbox) == sorted(f"s{i}@example.com" for i in range(25))
-    assert Delivery.objects.filter(state="sent").count() == 25
-    assert delivery.plan(update.pk, "update") == []
+    assert SubscriberMessage.objects.filter(state="sent").count() == 25
+    assert sending.plan(update.pk, "update") == []
 
 
 def test_a_claim_abandoned_by_a_dead_worker_is_sent_once_later(world: dict[str, Any]) -> None:  # noqa: F811
     now = timezone.now()
     Subscriber.objects.create(email="one@example.com", created_at=now, confirmed_at=now)
     update = publish(world, notify=False).updates.get()
-    [[delivery_id]] = delivery.plan(update.pk, "update")
+    [[delivery_id]] = sending.plan(update.pk, "update")
     # A worker claimed it and died before sending.
-    Delivery.objects.filter(pk=delivery_id).update(state="sending", claimed_at=now)
-    assert delivery.send_batch([delivery_id]) == 0
-    assert delivery.release_stale(update.pk, "update") == 0
-    with time_machine.travel(now + delivery.stale() + timedelta(seconds=1)):
-        assert delivery.release_stale(update.pk, "update") == 1
-        assert delivery.send_batch(delivery.plan(update.pk, "update")[0]) == 1
+    SubscriberMessage.objects.filter(pk=delivery_id).update(state="sending", claimed_at=now)
+    assert sending.send_batch([delivery_id]) == 0
+    assert sending.release_stale(update.pk, "update") == 0
+    with time_machine.travel(now + sending.stale() + timedelta(seconds=1)):
+        assert sending.release_stale(update.pk, "update") == 1
+        assert sending.send_batch(sending.plan(update.pk, "update")[0]) == 1
     assert len(mail.outbox) == 1
 
 
@@ -211,12 +211,12 @@ def test_two_workers_racing_send_each_delivery_once(world: dict[str, Any]) -> No
         [Subscriber(email=f"r{i}@example.com", created_at=now, confirmed_at=now) for i in range(40)]
     )
     update = publish(world, notify=False).updates.get()
-    [batch] = delivery.plan(update.pk, "update")
+    [batch] = sending.plan(update.pk, "update")
     errors: list[BaseException] = []
 
     def work() -> None:
         try:
-            delivery.send_batch(batch)
+            sending.send_batch(batch)
         except BaseException as error:
             errors.append(error)
         finally:

@@ -17,8 +17,8 @@ from django.test import Client
 from tests.integration.test_statuspage_publish import publish, run_tasks, snapshot_dir, world  # noqa: F401
 from watchkeeper.notifications.channels.webhook import sign
 from watchkeeper.notifications.sealing import reveal
-from watchkeeper.statuspage import delivery, webhooks
-from watchkeeper.statuspage.models import Delivery, Subscriber
+from watchkeeper.statuspage import sending, webhooks
+from watchkeeper.statuspage.models import Subscriber, SubscriberMessage
 from watchkeeper.statuspage.services import subscribers
 
 pytestmark = pytest.mark.django_db
@@ -92,8 +92,8 @@ def test_a_webhook_gets_each_update_once_signed_with_statuspage_shapes(
     assert "/status/unsubscribe/" in payload["meta"]["unsubscribe"]
     # Planning and sending again delivers nothing more.
     update = public.updates.get()
-    for batch in delivery.plan(update.pk, "update"):
-        delivery.send_batch(batch)
+    for batch in sending.plan(update.pk, "update"):
+        sending.send_batch(batch)
     assert len(receiver.requests) == 1
 
 
@@ -105,12 +105,12 @@ def test_a_failing_receiver_is_retried_and_then_succeeds(
     confirmed_webhook(client, receiver)
     receiver.fail_next = 1
     update = publish(world, notify=False).updates.get()
-    [batch] = delivery.plan(update.pk, "update")
-    assert delivery.send_batch(batch) == 0
-    row = Delivery.objects.get()
+    [batch] = sending.plan(update.pk, "update")
+    assert sending.send_batch(batch) == 0
+    row = SubscriberMessage.objects.get()
     assert (row.state, row.attempts) == ("pending", 1)
     assert "503" in row.error
-    assert delivery.send_batch(delivery.plan(update.pk, "update")[0]) == 1
+    assert sending.send_batch(sending.plan(update.pk, "update")[0]) == 1
     assert len(receiver.requests) == 1
 
 

@@ -9,8 +9,9 @@ from watchkeeper.alerts.models import OPEN_VALUES, Alert, AlertGroup, Integratio
 from watchkeeper.incidents.models import Incident
 
 
-def integrations() -> QuerySet[Integration]:
-    return Integration.objects.select_related("service")
+def integrations(service: str | None = None) -> QuerySet[Integration]:
+    found = Integration.objects.select_related("service", "policy").prefetch_related("routes")
+    return found.filter(service__slug=service) if service else found
 
 
 def groups(

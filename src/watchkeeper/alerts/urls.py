@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from watchkeeper.alerts import intake_views, views
+from watchkeeper.alerts import intake_views, integration_views, views
 
 app_name = "alerts"
 intake_urlpatterns = [
@@ -20,4 +20,17 @@ urlpatterns = [
     path("alerts/groups/<int:pk>", views.group_detail, name="group"),
     path("alerts/groups/<int:pk>/<str:action>", views.group_action, name="group-action"),
     path("alerts/incidents/<str:reference>/resolve", views.incident_groups, name="incident-groups"),
+    path("alerts/integrations/", integration_views.integration_list, name="integrations"),
+    path("alerts/integrations/new", integration_views.integration_new, name="integration-new"),
+    path("alerts/integrations/<int:integration_id>/edit", integration_views.integration_edit, name="integration-edit"),
+    path(
+        "alerts/integrations/<int:integration_id>/rotate-key",
+        integration_views.integration_rotate,
+        name="integration-rotate",
+    ),
+    path(
+        "alerts/integrations/<int:integration_id>/delete",
+        integration_views.integration_delete,
+        name="integration-delete",
+    ),
 ]

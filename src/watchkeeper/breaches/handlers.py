@@ -19,7 +19,7 @@ def on_incident_event(event: events.IncidentEvent) -> None:
 
 
 def connect() -> None:
-    events.subscribe(on_incident_event, {events.DECLARED, events.TYPE_CHANGED})
+    events.add_handler(on_incident_event, {events.DECLARED, events.TYPE_CHANGED})
     events.guard_resolve(services.check_security_steps)
     panels.contribute(incident_links)
     panels.contribute_flag(ico_flags)

@@ -31,7 +31,8 @@ def calendar_for(service: Service) -> OfficeCalendar:
         working_days=parse_working_days(service.working_days),
         opening=service.opening,
         closing=service.closing,
-        closures=frozenset(service.closures.values_list("date", flat=True)),
+        # all() rather than values_list(), so a summary that prefetched every service's closures reads none again.
+        closures=frozenset(closure.date for closure in service.closures.all()),
     )
 
 

@@ -7,7 +7,7 @@ handed in as data; this module does no I/O and never reads the clock.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from functools import lru_cache
@@ -96,6 +96,7 @@ class OfficeCalendar:
     opening: time = time(9, 30)
     closing: time = time(17, 30)
     closures: frozenset[date] = frozenset()
+    _hash: int = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "division", Division.parse(self.division))
@@ -111,6 +112,12 @@ class OfficeCalendar:
                 f"opening ({self.opening.isoformat('minutes')}) must be before "
                 f"closing ({self.closing.isoformat('minutes')})"
             )
+        # A calendar keys the day-window cache, which a summary asks tens of thousands of times: hash it once.
+        fields = (self.holidays, self.division, self.timezone, self.working_days, self.opening, self.closing)
+        object.__setattr__(self, "_hash", hash((*fields, self.closures)))
+
+    def __hash__(self) -> int:
+        return self._hash
 
     @property
     def zone(self) -> ZoneInfo:

@@ -1,7 +1,7 @@
 """The one event bus: what happened to an incident (its record, its report, its breach clock), published inside the
 transaction that made the change.
 
-Apps that react (notifications, status page, reviews, breaches, on call, Slack) subscribe from their
+Apps that react (notifications, status page, reviews, breaches, on call, Slack) add their handlers from their
 AppConfig.ready(), each from its own handlers.py; the publishers never import them. A handler that enqueues work
 does so in the same transaction, so the change and its consequences commit together or not at all. The names of
 every event can be imported from here, so an app can listen to another without importing it.
@@ -72,15 +72,15 @@ def check_resolve(incident: Any) -> None:
         guard(incident)
 
 
-def subscribe(handler: Handler, names: Iterable[str] | None = None) -> Handler:
-    """Calls handler for each event named in names (every event without names). Subscribing twice is a no-op, so
+def add_handler(handler: Handler, names: Iterable[str] | None = None) -> Handler:
+    """Calls handler for each event named in names (every event without names). Adding a handler twice is a no-op, so
     ready() may run more than once. Bound methods compare equal, not identical."""
     if all(known != handler for known, _ in _handlers):
         _handlers.append((handler, None if names is None else frozenset(names)))
     return handler
 
 
-def unsubscribe(handler: Handler) -> None:
+def remove_handler(handler: Handler) -> None:
     _handlers[:] = [(known, names) for known, names in _handlers if known != handler]
 
 

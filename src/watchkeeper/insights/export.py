@@ -106,16 +106,22 @@ def row(fact: Facts, link: str | None = None) -> dict[str, str]:
     return {key: _text(values[key]) for key in COLUMNS}
 
 
+# Rows go out in chunks: one chunk a row costs the server a write each, more than making the row.
+CHUNK_ROWS = 200
+
+
 def csv_lines(facts: list[Facts]) -> Iterator[str]:
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\r\n")
-    writer.writeheader()
+    # A plain writer over the row's values (already in COLUMNS order): DictWriter checks every row's keys again.
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(COLUMNS)
     link = _incident_link("REFERENCE")
-    for fact in facts:
-        writer.writerow(row(fact, link))
-        yield buffer.getvalue()
-        buffer.seek(0)
-        buffer.truncate()
+    for number, fact in enumerate(facts, start=1):
+        writer.writerow(row(fact, link).values())
+        if number % CHUNK_ROWS == 0:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
     yield buffer.getvalue()
 
 

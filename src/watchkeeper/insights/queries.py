@@ -8,15 +8,13 @@ calendar changes history consistently. Every duration starts at ``impact_started
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db import connections
 from django.db.models import Count, Q, QuerySet
 
 from watchkeeper.breaches.models import Breach
@@ -24,14 +22,15 @@ from watchkeeper.catalogue import queries as catalogue
 from watchkeeper.catalogue.models import Service
 from watchkeeper.domain import statistics
 from watchkeeper.domain.office_time import OfficeCalendar
-from watchkeeper.domain.priority import Priority, PriorityPolicy
+from watchkeeper.domain.priority import Priority, PriorityPolicy, SpanKind
 from watchkeeper.domain.workflow import Status
 from watchkeeper.incidents.models import EntryKind, Incident, TimelineEntry
 from watchkeeper.incidents.services.milestones import MILESTONES
 from watchkeeper.incidents.visibility import Person, visible_incidents
+from watchkeeper.insights.rows import rows
 from watchkeeper.notifications.models import Delivery
 from watchkeeper.notifications.models import Status as DeliveryStatus
-from watchkeeper.reviews.models import Action, ActionStatus, Review
+from watchkeeper.reviews.models import Action, ActionStatus
 
 DURATIONS = {
     "time_to_acknowledge_s": "acknowledged_at",
@@ -40,6 +39,9 @@ DURATIONS = {
     "time_to_resolve_s": "resolved_at",
 }
 FINISHED = {Status.RESOLVED.value, Status.CLOSED.value}
+# Plain strings: an enum member's .value is a property, and the loop over the entries asks for it tens of thousands
+# of times.
+UPDATE, RESOLVED, REOPENED = EntryKind.UPDATE.value, EntryKind.RESOLVED.value, EntryKind.REOPENED.value
 
 
 @dataclass(frozen=True)
@@ -54,7 +56,7 @@ class Scope:
     include_exercises: bool = False
 
 
-@dataclass
+@dataclass(slots=True)  # ten thousand a summary: slots make them smaller and quicker to build
 class Facts:
     """What insights knows about one incident: its milestones, durations and how it kept each promise."""
 
@@ -84,32 +86,6 @@ class Facts:
     ico_within_72h: bool | None = None
 
 
-def _instant(value: Any) -> datetime | None:
-    """A stored instant as an aware UTC datetime: SQLite hands back text, PostgreSQL an aware datetime."""
-    if value is None or (isinstance(value, datetime) and value.tzinfo is not None):
-        return value
-    parsed = datetime.fromisoformat(value) if isinstance(value, str) else value
-    return parsed.replace(tzinfo=UTC)
-
-
-def _rows(queryset: QuerySet[Any], fields: tuple[str, ...], instants: frozenset[str]) -> Iterator[dict[str, Any]]:
-    """The queryset's rows as dicts, read straight from the cursor.
-
-    Django's per-value converters cost more than everything else a summary does over 10,000 incidents, so the
-    few instant columns are parsed here and nothing else is converted.
-    """
-    query = queryset.values_list(*fields).query
-    sql, params = query.get_compiler(using=queryset.db).as_sql()
-    with connections[queryset.db].cursor() as cursor:
-        cursor.execute(sql, params)
-        while batch := cursor.fetchmany(2000):
-            for values in batch:
-                row = dict(zip(fields, values, strict=True))
-                for name in instants:
-                    row[name] = _instant(row[name])
-                yield row
-
-
 def _zone() -> ZoneInfo:
     return ZoneInfo(settings.TIME_ZONE)
 
@@ -130,54 +106,82 @@ def in_scope(user: Person, scope: Scope) -> QuerySet[Incident]:
     return found
 
 
+@dataclass(frozen=True)
+class _Clock:
+    """What one service's incidents of one priority are measured by, worked out once per summary."""
+
+    service: str
+    team: str
+    calendar: OfficeCalendar
+    policy: PriorityPolicy
+    # Elapsed clocks are plain arithmetic, cheaper than looking anything up; office time goes through the caches.
+    respond_within: timedelta | None
+    updates_elapsed: bool
+
+
+@lru_cache(maxsize=1024)
+def _shared(clock: Any) -> Any:
+    """The first calendar or policy seen equal to ``clock``, whichever request built it.
+
+    Every request builds its own calendars, and the caches below would compare each one field by field (bank
+    holidays and all) with the equal one they hold; handing them the very same object lets them match on identity.
+    """
+    return clock
+
+
 class _Clocks:
     """Each service's calendar and policies, read once per summary rather than once per incident."""
 
     def __init__(self) -> None:
-        services = Service.objects.select_related("team").prefetch_related("priority_overrides")
+        services = Service.objects.select_related("team").prefetch_related("priority_overrides", "closures")
         self._services = {s.pk: s for s in services}
         self._calendars: dict[int, OfficeCalendar] = {}
-        self._policies: dict[tuple[int, str], PriorityPolicy] = {}
+        self._clocks: dict[tuple[int, str], _Clock] = {}
 
-    def service(self, pk: int) -> Service:
-        return self._services[pk]
-
-    def calendar(self, pk: int) -> OfficeCalendar:
-        if pk not in self._calendars:
-            self._calendars[pk] = catalogue.calendar_for(self._services[pk])
-        return self._calendars[pk]
-
-    def policy(self, pk: int, priority: str) -> PriorityPolicy:
+    def clock(self, pk: int, priority: str) -> _Clock:
         key = (pk, priority)
-        if key not in self._policies:
-            self._policies[key] = catalogue.policy_for(self._services[pk], Priority(priority))
-        return self._policies[key]
+        if key not in self._clocks:
+            service = self._services[pk]
+            if pk not in self._calendars:
+                self._calendars[pk] = _shared(catalogue.calendar_for(service))
+            policy = _shared(catalogue.policy_for(service, Priority(priority)))
+            respond = policy.respond_within
+            self._clocks[key] = _Clock(
+                service=service.slug,
+                team=service.team.slug,
+                calendar=self._calendars[pk],
+                policy=policy,
+                respond_within=timedelta(minutes=respond.amount) if respond.kind is SpanKind.ELAPSED else None,
+                updates_elapsed=policy.update_interval.kind is SpanKind.ELAPSED,
+            )
+        return self._clocks[key]
 
 
 def _timelines(incidents: QuerySet[Incident]) -> dict[int, list[tuple[str, datetime]]]:
-    kinds = [EntryKind.UPDATE.value, EntryKind.RESOLVED.value, EntryKind.REOPENED.value]
-    entries = TimelineEntry.objects.filter(incident__in=incidents.values("id"), kind__in=kinds).order_by("at", "id")
+    entries = TimelineEntry.objects.filter(incident__in=incidents.values("id"), kind__in=[UPDATE, RESOLVED, REOPENED])
     found: dict[int, list[tuple[str, datetime]]] = defaultdict(list)
-    for row in _rows(entries, ("incident_id", "kind", "at"), frozenset({"at"})):
-        found[row["incident_id"]].append((row["kind"], row["at"]))
+    for incident_id, kind, at in rows(entries.order_by("at", "id"), ("incident_id", "kind", "at"), frozenset({"at"})):
+        found[incident_id].append((kind, at))
     return found
 
 
-def _periods(row: dict[str, Any], entries: list[tuple[str, datetime]]) -> list[statistics.Period]:
+def _periods(
+    start: datetime, resolved_at: datetime | None, status: str, entries: list[tuple[str, datetime]]
+) -> list[statistics.Period]:
     """When the incident was active: from the start to each resolution, and from each reopening on."""
     periods: list[statistics.Period] = []
-    begin: datetime | None = row["impact_started_at"]
+    begin: datetime | None = start
     for kind, at in entries:
-        if kind == EntryKind.RESOLVED.value and begin is not None:
+        if kind == RESOLVED and begin is not None:
             periods.append((begin, at))
             begin = None
-        elif kind == EntryKind.REOPENED.value and begin is None:
+        elif kind == REOPENED and begin is None:
             begin = at
     if begin is not None:
-        periods.append((begin, row["resolved_at"] if row["status"] in FINISHED else None))
-    elif periods and row["resolved_at"] is not None:
+        periods.append((begin, resolved_at if status in FINISHED else None))
+    elif periods and resolved_at is not None:
         # A corrected resolution time moves the end of the last active period with it.
-        periods[-1] = (periods[-1][0], row["resolved_at"])
+        periods[-1] = (periods[-1][0], resolved_at)
     return periods
 
 
@@ -198,24 +202,21 @@ def _finished_updates(
 
 
 def _updates(
-    policy: PriorityPolicy,
-    calendar: OfficeCalendar,
-    periods: list[statistics.Period],
-    updates: list[datetime],
-    now: datetime,
+    clock: _Clock, periods: list[statistics.Period], updates: list[datetime], now: datetime
 ) -> statistics.UpdateRecord:
-    """Update discipline; once every active period has ended the answer no longer depends on now, so it is kept.
+    """Update discipline; on office time, once every active period has ended, the answer is kept.
 
-    The keys hold everything the answer depends on (policy, calendar, periods and updates), so a corrected
-    milestone, a new update or a changed calendar is simply a different key.
+    An ended record no longer depends on now, and the keys hold everything it depends on (policy, calendar,
+    periods and updates), so a corrected milestone, a new update or a changed calendar is simply a different key.
+    Elapsed intervals are plain arithmetic, cheaper to work out again than to look up.
     """
-    if periods and all(stop is not None and stop <= now for _, stop in periods):
-        return _finished_updates(policy, calendar, tuple(periods), tuple(updates))
-    return statistics.update_discipline(policy, calendar, periods, updates, now)
+    if clock.updates_elapsed or not (periods and all(stop is not None and stop <= now for _, stop in periods)):
+        return statistics.update_discipline(clock.policy, clock.calendar, periods, updates, now)
+    return _finished_updates(clock.policy, clock.calendar, tuple(periods), tuple(updates))
 
 
 def _deliveries(incidents: QuerySet[Incident]) -> dict[int, tuple[int, int]]:
-    rows = (
+    found = (
         Delivery.objects.filter(incident__in=incidents.values("id"), status=DeliveryStatus.SENT)
         .values("incident_id")
         .annotate(
@@ -223,7 +224,7 @@ def _deliveries(incidents: QuerySet[Incident]) -> dict[int, tuple[int, int]]:
             escalations=Count("id", filter=Q(event__startswith="escalation.")),
         )
     )
-    return {r["incident_id"]: (r["reminders"], r["escalations"]) for r in rows}
+    return {r["incident_id"]: (r["reminders"], r["escalations"]) for r in found}
 
 
 def _decided_by(deadline: datetime | None, done_at: datetime | None, now: datetime) -> bool | None:
@@ -235,22 +236,18 @@ def _decided_by(deadline: datetime | None, done_at: datetime | None, now: dateti
     return False if now > deadline else None
 
 
-def _attach_reviews_actions_breaches(facts: dict[int, Facts], incidents: QuerySet[Incident], now: datetime) -> None:
+def _attach_actions_breaches(facts: dict[int, Facts], incidents: QuerySet[Incident], now: datetime) -> None:
     ids = incidents.values("id")
-    review_fields = ("incident_id", "due_by", "held_at", "waived_at")
-    for review in _rows(Review.objects.filter(incident__in=ids), review_fields, frozenset(review_fields[1:])):
-        fact = facts.get(review["incident_id"])
-        if fact is None or review["waived_at"] is not None:
-            continue
-        fact.review_due_by, fact.review_held_at = review["due_by"], review["held_at"]
-        fact.review_within_target = _decided_by(review["due_by"], review["held_at"], now)
-    actions = Action.objects.filter(incident__in=ids)
-    for action in _rows(actions, ("incident_id", "status", "due_at"), frozenset({"due_at"})):
-        fact = facts.get(action["incident_id"])
-        if fact is None or action["status"] == ActionStatus.WONT_DO.value:
-            continue
-        fact.actions += 1
-        fact.actions_overdue += action["status"] == ActionStatus.OPEN.value and action["due_at"] < now
+    actions = (
+        Action.objects.filter(incident__in=ids)
+        .exclude(status=ActionStatus.WONT_DO)
+        .values("incident_id")
+        .annotate(total=Count("id"), overdue=Count("id", filter=Q(status=ActionStatus.OPEN, due_at__lt=now)))
+    )
+    for incident_id, total, overdue in actions.values_list("incident_id", "total", "overdue"):
+        fact = facts.get(incident_id)
+        if fact is not None:
+            fact.actions, fact.actions_overdue = total, overdue
     fields = ("incident_id", "report_to_ico", "ico_deadline", "reported_to_ico_at")
     for breach in Breach.objects.filter(incident__in=ids, report_to_ico=True).values(*fields):
         fact = facts.get(breach["incident_id"])
@@ -260,16 +257,8 @@ def _attach_reviews_actions_breaches(facts: dict[int, Facts], incidents: QuerySe
         fact.ico_within_72h = _decided_by(breach["ico_deadline"], breach["reported_to_ico_at"], now)
 
 
-FIELDS = (
-    "id",
-    "reference",
-    "title",
-    "service_id",
-    "priority",
-    "status",
-    "exercise",
-    *MILESTONES,
-)
+FIELDS = ("id", "reference", "title", "service_id", "priority", "status", "exercise")
+REVIEW = ("review__due_by", "review__held_at", "review__waived_at")
 
 
 def facts_for(user: Person, scope: Scope, now: datetime) -> list[Facts]:
@@ -280,34 +269,47 @@ def facts_for(user: Person, scope: Scope, now: datetime) -> list[Facts]:
     deliveries = _deliveries(incidents)
     zone = _zone()
     facts: dict[int, Facts] = {}
-    for row in _rows(incidents.order_by("declared_at", "id"), FIELDS, frozenset(MILESTONES)):
-        service = clocks.service(row["service_id"])
-        calendar = clocks.calendar(row["service_id"])
-        policy = clocks.policy(row["service_id"], row["priority"])
-        start = row["impact_started_at"] or row["declared_at"]
-        row["impact_started_at"] = start
-        entries = timelines.get(row["id"], [])
-        updates = [at for kind, at in entries if kind == EntryKind.UPDATE.value]
-        reminders, escalations = deliveries.get(row["id"], (0, 0))
-        local = row["declared_at"].astimezone(zone)
-        respond_by = _respond_by(policy, calendar, start)
-        facts[row["id"]] = Facts(
-            id=row["id"],
-            reference=row["reference"],
-            title=row["title"],
-            service=service.slug,
-            team=service.team.slug,
-            priority=row["priority"],
-            status=row["status"],
-            exercise=bool(row["exercise"]),
+    ordered = incidents.order_by("declared_at", "id")
+    for row in rows(ordered, (*FIELDS, *MILESTONES, *REVIEW), frozenset((*MILESTONES, *REVIEW))):
+        pk, reference, title, service_id, priority, status, exercise = row[:7]
+        milestones = dict(zip(MILESTONES, row[7:-3], strict=True))
+        review_due_by, review_held_at, review_waived_at = row[-3:]
+        clock = clocks.clock(service_id, priority)
+        start = milestones["impact_started_at"] = milestones["impact_started_at"] or milestones["declared_at"]
+        entries = timelines.get(pk, [])
+        reminders, escalations = deliveries.get(pk, (0, 0))
+        local = milestones["declared_at"].astimezone(zone)
+        if clock.respond_within is not None:
+            respond_by = start + clock.respond_within
+        else:
+            respond_by = _respond_by(clock.policy, clock.calendar, start)
+        if review_waived_at is not None:
+            review_due_by = review_held_at = None
+        facts[pk] = Facts(
+            id=pk,
+            reference=reference,
+            title=title,
+            service=clock.service,
+            team=clock.team,
+            priority=priority,
+            status=status,
+            exercise=bool(exercise),
             month=f"{local.year:04d}-{local.month:02d}",
-            milestones={name: row[name] for name in MILESTONES},
-            durations={key: statistics.seconds_between(start, row[field]) for key, field in DURATIONS.items()},
+            milestones=milestones,
+            durations={key: statistics.seconds_between(start, milestones[field]) for key, field in DURATIONS.items()},
             respond_by=respond_by,
-            response_met=statistics.met_by(respond_by, row["responded_at"], now),
-            updates=_updates(policy, calendar, _periods(row, entries), updates, now),
+            response_met=statistics.met_by(respond_by, milestones["responded_at"], now),
+            updates=_updates(
+                clock,
+                _periods(start, milestones["resolved_at"], status, entries),
+                [at for kind, at in entries if kind == UPDATE],
+                now,
+            ),
             reminders_sent=reminders,
             escalations_sent=escalations,
+            review_due_by=review_due_by,
+            review_held_at=review_held_at,
+            review_within_target=_decided_by(review_due_by, review_held_at, now),
         )
-    _attach_reviews_actions_breaches(facts, incidents, now)
+    _attach_actions_breaches(facts, incidents, now)
     return list(facts.values())

@@ -35,6 +35,6 @@ def on_breach_event(event: events.IncidentEvent) -> None:
 
 
 def connect() -> None:
-    events.subscribe(on_incident_event, events.INCIDENT_CHANGES)
-    events.subscribe(on_breach_event, {events.BREACH_REMINDER, events.BREACH_ESCALATION})
+    events.add_handler(on_incident_event, events.INCIDENT_CHANGES)
+    events.add_handler(on_breach_event, {events.BREACH_REMINDER, events.BREACH_ESCALATION})
     panels.contribute_section("notifications/delivery_log.html")

@@ -70,7 +70,7 @@ def on_incident_event(event: events.IncidentEvent) -> None:
 
 
 def connect() -> None:
-    events.subscribe(on_incident_event, {events.DECLARED, events.PRIORITY_CHANGED, events.TYPE_CHANGED})
+    events.add_handler(on_incident_event, {events.DECLARED, events.PRIORITY_CHANGED, events.TYPE_CHANGED})
     # Escalation contacts (or any route) may be a schedule: whoever is on call when the message is routed.
     routing.expand_with(Kind.ONCALL, contacts.expand, contacts.check)
     panels.contribute_section("oncall/incident_pages.html")

@@ -21,6 +21,6 @@ def on_incident_event(event: events.IncidentEvent) -> None:
 
 
 def connect() -> None:
-    events.subscribe(on_incident_event, {events.DECLARED, events.RESOLVED})
+    events.add_handler(on_incident_event, {events.DECLARED, events.RESOLVED})
     events.guard_close(services.review_gate)
     panels.contribute(incident_links)

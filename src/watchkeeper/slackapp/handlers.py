@@ -38,4 +38,4 @@ def on_incident_event(event: events.IncidentEvent) -> None:
 
 
 def connect() -> None:
-    events.subscribe(on_incident_event, events.INCIDENT_CHANGES)
+    events.add_handler(on_incident_event, events.INCIDENT_CHANGES)

@@ -3,7 +3,7 @@ notifications follow."""
 
 from django.contrib import admin
 
-from watchkeeper.statuspage.models import Delivery, PublicIncident, PublicUpdate, StatusPeriod, Subscriber
+from watchkeeper.statuspage.models import PublicIncident, PublicUpdate, StatusPeriod, Subscriber, SubscriberMessage
 from watchkeeper.web.read_only_admin import ReadOnlyAdmin
 
 
@@ -30,7 +30,7 @@ class SubscriberAdmin(ReadOnlyAdmin, admin.ModelAdmin[Subscriber]):
     search_fields = ["email"]
 
 
-@admin.register(Delivery)
-class DeliveryAdmin(ReadOnlyAdmin, admin.ModelAdmin[Delivery]):
+@admin.register(SubscriberMessage)
+class DeliveryAdmin(ReadOnlyAdmin, admin.ModelAdmin[SubscriberMessage]):
     list_display = ["update", "subscriber", "channel", "purpose", "state", "sent_at"]
     list_filter = ["state", "channel", "purpose"]

@@ -49,8 +49,8 @@ def on_incident_update(event: events.IncidentEvent) -> None:
 
 
 def connect() -> None:
-    events.subscribe(on_incident_update, {events.UPDATED})
-    events.subscribe(on_report_changed, {events.REPORT_CHANGED})
+    events.add_handler(on_incident_update, {events.UPDATED})
+    events.add_handler(on_report_changed, {events.REPORT_CHANGED})
     panels.contribute(incident_panels.incident_links)
     panels.contribute_flag(incident_panels.behind_flags)
     panels.contribute_public_state(incident_panels.public_states)

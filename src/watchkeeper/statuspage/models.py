@@ -184,7 +184,7 @@ class SignupAttempt(models.Model):
         return f"{self.ip} at {self.at:%Y-%m-%d %H:%M}"
 
 
-class Delivery(models.Model):
+class SubscriberMessage(models.Model):
     """One (update, subscriber, channel): unique, and claimed before sending, so nobody gets a message twice."""
 
     class State(models.TextChoices):

@@ -10,7 +10,13 @@ from django.utils import timezone
 
 from watchkeeper.catalogue.models import Component, Service
 from watchkeeper.reviews.queries import PublicReport, public_report
-from watchkeeper.statuspage.models import AffectedComponent, Delivery, PublicIncident, PublicUpdate, StatusPeriod
+from watchkeeper.statuspage.models import (
+    AffectedComponent,
+    PublicIncident,
+    PublicUpdate,
+    StatusPeriod,
+    SubscriberMessage,
+)
 from watchkeeper.statuspage.vocabulary import ComponentStatus, MaintenanceStatus, page_status
 
 PAST_PER_PAGE = 10
@@ -106,6 +112,6 @@ def last_changed() -> datetime:
 
 def delivery_counts(update: PublicUpdate) -> dict[str, int]:
     rows = update.deliveries.values("state").annotate(n=Count("id"))
-    counts = {state.value: 0 for state in Delivery.State}
+    counts = {state.value: 0 for state in SubscriberMessage.State}
     counts.update({row["state"]: row["n"] for row in rows})
     return counts

@@ -7,13 +7,13 @@ from datetime import datetime
 from django.utils import timezone
 from django_tasks import task
 
-from watchkeeper.statuspage import delivery, s3, services, snapshot
-from watchkeeper.statuspage.models import Delivery, PublicIncident, Subscriber
+from watchkeeper.statuspage import s3, sending, services, snapshot
+from watchkeeper.statuspage.models import PublicIncident, Subscriber, SubscriberMessage
 from watchkeeper.statuspage.services import sms
 
 
 def _later() -> datetime:
-    return timezone.now() + delivery.stale()
+    return timezone.now() + sending.stale()
 
 
 # Confirmation emails jump the queue, so a sign-up never waits behind a bulk send.
@@ -26,7 +26,7 @@ def send_confirmation(subscriber_id: int) -> bool:
     subscriber = Subscriber.objects.filter(pk=subscriber_id).first()
     if subscriber is None:
         return False
-    delivery.confirmation_email(subscriber).send()
+    sending.confirmation_email(subscriber).send()
     return True
 
 
@@ -42,7 +42,7 @@ def send_sms_code(subscriber_id: int) -> bool:
 @task()
 def fan_out(update_id: int, purpose: str) -> int:
     """Plans the deliveries for one update and queues them in batches; the sweep catches abandoned claims."""
-    batches = delivery.plan(update_id, purpose)
+    batches = sending.plan(update_id, purpose)
     for batch in batches:
         send_batch.enqueue(batch)
     sweep.using(run_after=_later()).enqueue(update_id, purpose)
@@ -51,17 +51,22 @@ def fan_out(update_id: int, purpose: str) -> int:
 
 @task(priority=BULK)
 def send_batch(delivery_ids: list[int]) -> int:
-    return delivery.send_batch(delivery_ids)
+    return sending.send_batch(delivery_ids)
 
 
 @task()
 def sweep(update_id: int, purpose: str) -> int:
     """Re-queues deliveries whose worker died mid-batch, and comes back while any are still outstanding."""
-    delivery.release_stale(update_id, purpose)
-    batches = delivery.plan(update_id, purpose)
+    sending.release_stale(update_id, purpose)
+    batches = sending.plan(update_id, purpose)
     for batch in batches:
         send_batch.enqueue(batch)
-    if batches or Delivery.objects.filter(update_id=update_id, purpose=purpose, state=Delivery.State.SENDING).exists():
+    if (
+        batches
+        or SubscriberMessage.objects.filter(
+            update_id=update_id, purpose=purpose, state=SubscriberMessage.State.SENDING
+        ).exists()
+    ):
         sweep.using(run_after=_later()).enqueue(update_id, purpose)
     return sum(len(batch) for batch in batches)
 

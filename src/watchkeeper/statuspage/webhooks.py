@@ -18,7 +18,7 @@ from watchkeeper.notifications import sealing as sealed
 from watchkeeper.notifications.channels import Outgoing, endpoints
 from watchkeeper.notifications.channels.webhook import SECRET_PREFIX, WebhookTransport
 from watchkeeper.statuspage import conf, public_json, queries
-from watchkeeper.statuspage.models import Delivery, PublicUpdate
+from watchkeeper.statuspage.models import PublicUpdate, SubscriberMessage
 from watchkeeper.statuspage.services import subscribers
 
 TIMEOUT = 10.0
@@ -52,7 +52,7 @@ def shared(update: PublicUpdate) -> dict[str, Any]:
     }
 
 
-def send(delivery: Delivery, common: dict[str, Any]) -> None:
+def send(delivery: SubscriberMessage, common: dict[str, Any]) -> None:
     """Raises Transient (worth retrying) or Permanent, as the notifications transports do."""
     subscriber = delivery.subscriber
     # The transport checks the endpoint again as it resolves it, and connects to the address it checked.

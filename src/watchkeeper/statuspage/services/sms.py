@@ -21,7 +21,7 @@ from watchkeeper.domain.text_messages import worth_a_text
 from watchkeeper.notifications.channels import Permanent, notify
 from watchkeeper.notifications.sealing import reveal, seal
 from watchkeeper.statuspage import conf, tasks
-from watchkeeper.statuspage.models import Delivery, PublicUpdate, Subscriber
+from watchkeeper.statuspage.models import PublicUpdate, Subscriber, SubscriberMessage
 from watchkeeper.statuspage.public_json import absolute
 from watchkeeper.statuspage.services import subscribers
 from watchkeeper.statuspage.vocabulary import IncidentStatus
@@ -136,7 +136,7 @@ def send_code(subscriber: Subscriber) -> None:
     _send(subscriber.phone, message, f"statuspage-code-{subscriber.pk}-{sent_at:.0f}")
 
 
-def update_text(delivery: Delivery) -> str:
+def update_text(delivery: SubscriberMessage) -> str:
     update = delivery.update
     public = update.public_incident
     manage = absolute(reverse("statuspage:manage", args=[subscribers.manage_token(delivery.subscriber)]))
@@ -145,6 +145,6 @@ def update_text(delivery: Delivery) -> str:
     return f"{conf.name()}. {what}: {public.name}\n{link}\nStop or change these texts: {manage}"
 
 
-def send(delivery: Delivery) -> None:
+def send(delivery: SubscriberMessage) -> None:
     # The reference is fixed per delivery, so a resend after a worker died can be found in Notify's log.
     _send(delivery.subscriber.phone, update_text(delivery), f"statuspage-delivery-{delivery.pk}")

@@ -23,7 +23,7 @@ from django.utils import timezone
 from watchkeeper.notifications.channels import Permanent, Transient, scrub
 from watchkeeper.notifications.channels.email import smtp_failure
 from watchkeeper.statuspage import conf, webhooks
-from watchkeeper.statuspage.models import Delivery, PublicUpdate, Subscriber
+from watchkeeper.statuspage.models import PublicUpdate, Subscriber, SubscriberMessage
 from watchkeeper.statuspage.public_json import absolute
 from watchkeeper.statuspage.services import sms, subscribers
 from watchkeeper.statuspage.vocabulary import STATUS_LABELS
@@ -56,18 +56,21 @@ def plan(update_id: int, purpose: str) -> list[list[int]]:
     """Makes the delivery rows (idempotent) and returns the pending ones in batches."""
     update = PublicUpdate.objects.select_related("public_incident").get(pk=update_id)
     found = recipients(update)
-    if purpose != Delivery.Purpose.UPDATE or not sms.wanted(update):
+    if purpose != SubscriberMessage.Purpose.UPDATE or not sms.wanted(update):
         found = [(pk, channel) for pk, channel in found if channel != Subscriber.Channel.SMS]
     for chunk in _chunks(found, 1000):
-        Delivery.objects.bulk_create(
-            [Delivery(update=update, subscriber_id=pk, channel=channel, purpose=purpose) for pk, channel in chunk],
+        SubscriberMessage.objects.bulk_create(
+            [
+                SubscriberMessage(update=update, subscriber_id=pk, channel=channel, purpose=purpose)
+                for pk, channel in chunk
+            ],
             ignore_conflicts=True,
         )
     return pending_batches(update_id, purpose)
 
 
 def pending_batches(update_id: int, purpose: str) -> list[list[int]]:
-    rows = Delivery.objects.filter(update_id=update_id, purpose=purpose, state=Delivery.State.PENDING)
+    rows = SubscriberMessage.objects.filter(update_id=update_id, purpose=purpose, state=SubscriberMessage.State.PENDING)
     by_channel: dict[str, list[int]] = {}
     for pk, channel in rows.order_by("pk").values_list("pk", "channel"):
         by_channel.setdefault(channel, []).append(pk)
@@ -77,15 +80,15 @@ def pending_batches(update_id: int, purpose: str) -> list[list[int]]:
 def release_stale(update_id: int, purpose: str) -> int:
     """Puts claims abandoned by a dead worker back in the queue."""
     cutoff = timezone.now() - stale()
-    abandoned = Delivery.objects.filter(
-        update_id=update_id, purpose=purpose, state=Delivery.State.SENDING, claimed_at__lt=cutoff
+    abandoned = SubscriberMessage.objects.filter(
+        update_id=update_id, purpose=purpose, state=SubscriberMessage.State.SENDING, claimed_at__lt=cutoff
     )
-    return abandoned.update(state=Delivery.State.PENDING, claimed_at=None)
+    return abandoned.update(state=SubscriberMessage.State.PENDING, claimed_at=None)
 
 
 def _claim(delivery_id: int) -> bool:
-    claimed = Delivery.objects.filter(pk=delivery_id, state=Delivery.State.PENDING).update(
-        state=Delivery.State.SENDING, claimed_at=timezone.now(), attempts=F("attempts") + 1
+    claimed = SubscriberMessage.objects.filter(pk=delivery_id, state=SubscriberMessage.State.PENDING).update(
+        state=SubscriberMessage.State.SENDING, claimed_at=timezone.now(), attempts=F("attempts") + 1
     )
     return claimed == 1
 
@@ -102,7 +105,9 @@ def send_batch(delivery_ids: list[int]) -> int:
         for delivery_id in delivery_ids:
             if not _claim(delivery_id):
                 continue
-            delivery = Delivery.objects.select_related("update__public_incident", "subscriber").get(pk=delivery_id)
+            delivery = SubscriberMessage.objects.select_related("update__public_incident", "subscriber").get(
+                pk=delivery_id
+            )
             try:
                 _send(delivery, connection, common)
             except Transient as error:
@@ -111,8 +116,8 @@ def send_batch(delivery_ids: list[int]) -> int:
             except Permanent as error:
                 # A subscriber's endpoint may carry its own token in the path: never stored or logged whole.
                 log.warning("Status page delivery %s failed: %s", delivery_id, scrub(str(error)))
-                Delivery.objects.filter(pk=delivery_id).update(
-                    state=Delivery.State.FAILED, claimed_at=None, error=scrub(str(error))[:500]
+                SubscriberMessage.objects.filter(pk=delivery_id).update(
+                    state=SubscriberMessage.State.FAILED, claimed_at=None, error=scrub(str(error))[:500]
                 )
                 continue
             except Exception as error:
@@ -122,7 +127,9 @@ def send_batch(delivery_ids: list[int]) -> int:
                 _retry_or_fail(delivery, f"internal error ({type(error).__name__}); see the worker log")
                 bugs += 1
                 continue
-            Delivery.objects.filter(pk=delivery_id).update(state=Delivery.State.SENT, sent_at=timezone.now())
+            SubscriberMessage.objects.filter(pk=delivery_id).update(
+                state=SubscriberMessage.State.SENT, sent_at=timezone.now()
+            )
             sent += 1
     if bugs:
         raise DeliveryBug(f"{bugs} status page deliveries hit a bug; the worker log has the tracebacks")
@@ -133,7 +140,7 @@ class DeliveryBug(RuntimeError):
     """Raised after a batch so the task fails visibly when our code, not a receiver, broke a delivery."""
 
 
-def _send(delivery: Delivery, connection: Any, common: dict[int, dict[str, Any]]) -> None:
+def _send(delivery: SubscriberMessage, connection: Any, common: dict[int, dict[str, Any]]) -> None:
     if delivery.channel == Subscriber.Channel.WEBHOOK:
         if delivery.update_id not in common:
             common[delivery.update_id] = webhooks.shared(delivery.update)
@@ -149,10 +156,12 @@ def _send(delivery: Delivery, connection: Any, common: dict[int, dict[str, Any]]
             raise smtp_failure(error) from error
 
 
-def _retry_or_fail(delivery: Delivery, error: str) -> None:
+def _retry_or_fail(delivery: SubscriberMessage, error: str) -> None:
     retry = delivery.attempts < MAX_ATTEMPTS
-    Delivery.objects.filter(pk=delivery.pk).update(
-        state=Delivery.State.PENDING if retry else Delivery.State.FAILED, claimed_at=None, error=error[:500]
+    SubscriberMessage.objects.filter(pk=delivery.pk).update(
+        state=SubscriberMessage.State.PENDING if retry else SubscriberMessage.State.FAILED,
+        claimed_at=None,
+        error=error[:500],
     )
 
 
@@ -170,12 +179,12 @@ def _footer(manage: str, unsubscribe: str) -> str:
     return "\n".join(lines)
 
 
-def update_email(delivery: Delivery) -> EmailMessage:
+def update_email(delivery: SubscriberMessage) -> EmailMessage:
     update = delivery.update
     public = update.public_incident
     manage, unsubscribe = _links(delivery.subscriber)
     link = absolute(reverse("statuspage:incident", args=[public.pk]))
-    if delivery.purpose == Delivery.Purpose.REMINDER:
+    if delivery.purpose == SubscriberMessage.Purpose.REMINDER:
         start = update.public_incident.scheduled_for
         subject = f"[{conf.name()}] Starting soon: {public.name}"
         intro = f"Scheduled maintenance starts at {start:%H:%M %Z on %-d %B %Y}." if start else ""
