@@ -39,7 +39,6 @@ __all__ = [
     "Expander",
     "Target",
     "audience_targets",
-    "change",
     "channel_target",
     "expand",
     "expand_with",
@@ -89,12 +88,12 @@ def routes_for(incident: Incident) -> list[Route]:
     return rules.own_routes_first(found)
 
 
-def change(incident: Incident, name: str, data: dict[str, Any]) -> rules.Change:
+def _change(incident: Incident, name: str, data: dict[str, Any]) -> rules.Change:
     return rules.Change(name, incident.priority, incident.type, data.get("previous"), incident.restricted)
 
 
 def matches(route: Route, name: str, incident: Incident, data: dict[str, Any]) -> bool:
-    return rules.matches(route, change(incident, name, data))
+    return rules.matches(route, _change(incident, name, data))
 
 
 def channel_target(channel: Channel, audience: str) -> Target:
@@ -115,7 +114,7 @@ def audience_targets(incident: Incident, audience: str) -> list[Target]:
 
 
 def targets_for(incident: Incident, name: str, data: dict[str, Any]) -> list[Target]:
-    what = change(incident, name, data)
+    what = _change(incident, name, data)
     targets = [channel_target(r.channel, r.audience) for r in rules.reached(routes_for(incident), what)]
     if rules.team_hears_by_default(what, (t.audience for t in targets)):
         targets += audience_targets(incident, Audience.TEAM)
