@@ -12,7 +12,7 @@ from django.contrib.auth.models import User
 from django.test import Client
 
 from watchkeeper.catalogue.models import Component, Service, Team
-from watchkeeper.demo import load_demo
+from watchkeeper.cli.demo import load_demo
 from watchkeeper.incidents.models import EntryKind, Incident
 from watchkeeper.incidents.visibility import visible_incidents
 from watchkeeper.notifications.models import Delivery

@@ -14,10 +14,10 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from tests.factories import make_incident, make_service, make_user
-from watchkeeper import cli_client
 from watchkeeper.accounts.services import create_token
 from watchkeeper.breaches import services as breaches
 from watchkeeper.catalogue.models import Service
+from watchkeeper.cli import client as cli_client
 from watchkeeper.incidents import panels
 from watchkeeper.incidents.models import Incident
 

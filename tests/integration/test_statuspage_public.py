@@ -18,8 +18,8 @@ from django.test import Client
 from django.utils import timezone
 
 from tests.integration.test_statuspage_publish import publish, snapshot_dir, world  # noqa: F401
+from watchkeeper.cli.statuspage import add_commands
 from watchkeeper.statuspage import services, snapshot
-from watchkeeper.statuspage.cli import add_commands
 from watchkeeper.statuspage.snapshot_wsgi import SnapshotApp
 
 pytestmark = pytest.mark.django_db

@@ -1,8 +1,7 @@
 """`watchkeeper register export` and `watchkeeper register import`: the central register from the server's shell.
 
 These read and write the database directly, like `watchkeeper deadlines --service`, so they are for an operator
-on the server and see every incident, restricted ones included. Refusals are one line on stderr and exit 2; this
-module handles its own exits because `python -m watchkeeper.cli` loads a second copy of cli.UsageError.
+on the server and see every incident, restricted ones included. Refusals are one line on stderr and exit 2.
 """
 
 from __future__ import annotations

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-from watchkeeper.cli_client.presenting import Json, deadline, incident_facts, incident_page, incident_rows, respond_by
+from watchkeeper.cli.client.presenting import Json, deadline, incident_facts, incident_page, incident_rows, respond_by
 
 URL_VARIABLE = "WATCHKEEPER_URL"
 TOKEN_VARIABLE = "WATCHKEEPER_TOKEN"

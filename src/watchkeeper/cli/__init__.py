@@ -14,9 +14,8 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import NoReturn
 
-from watchkeeper import cli_client
+from watchkeeper.cli import client, oncall, register, statuspage
 from watchkeeper.slackapp import socket_mode
-from watchkeeper.statuspage import cli as statuspage_cli
 
 
 class UsageError(Exception):
@@ -108,7 +107,7 @@ def cmd_migrate(args: argparse.Namespace) -> None:
 
 def cmd_demo(args: argparse.Namespace) -> None:
     _prepare_assets()
-    from watchkeeper.demo import load_demo  # noqa: PLC0415 - the console script starts Django only for the commands that need it
+    from watchkeeper.cli.demo import load_demo  # noqa: PLC0415 - the console script starts Django only for the commands that need it
 
     print(load_demo(empty=args.empty))
 
@@ -221,15 +220,11 @@ def build_parser() -> argparse.ArgumentParser:
     _add_tokens(sub)
 
     # declare, list, show, lead, priority, status, update, resolve, …: they speak to the API, not the database.
-    cli_client.add_commands(sub)
-    statuspage_cli.add_commands(sub)
+    client.add_commands(sub)
+    statuspage.add_commands(sub)
     socket_mode.add_commands(sub)
-    from watchkeeper.reviews import cli as register_cli  # noqa: PLC0415 - register export and import read the database
-
-    register_cli.add_commands(sub)
-    from watchkeeper.oncall import cli as oncall_cli  # noqa: PLC0415 - the console script starts Django only for the commands that need it
-
-    oncall_cli.add_commands(sub)
+    register.add_commands(sub)
+    oncall.add_commands(sub)
 
     manage = sub.add_parser("manage", help="run a Django management command")
     manage.add_argument("rest", nargs=argparse.REMAINDER)
@@ -244,7 +239,3 @@ def main(argv: Sequence[str] | None = None) -> None:
     except UsageError as error:
         print(f"watchkeeper: {error}", file=sys.stderr)
         sys.exit(2)
-
-
-if __name__ == "__main__":
-    main()

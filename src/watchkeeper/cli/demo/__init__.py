@@ -19,7 +19,7 @@ from django.db import transaction
 from watchkeeper.accounts.services import create_user
 from watchkeeper.catalogue import services
 from watchkeeper.catalogue.models import Service, Team
-from watchkeeper.demo import story
+from watchkeeper.cli.demo import story
 from watchkeeper.incidents.models import Incident
 from watchkeeper.notifications import services as notifications
 
