@@ -10,12 +10,17 @@ from django.db.models import Model
 from django.test import Client
 
 from tests.factories import make_component, make_incident, make_service, make_user
+from tests.fakes.slack_web import FakeSlackWeb
 from tests.integration.test_statuspage_publish import run_tasks
+from watchkeeper.accounts.models import ApiToken
+from watchkeeper.accounts.services import create_token
 from watchkeeper.catalogue import services as catalogue
 from watchkeeper.catalogue.models import ClosureDate, Component, PriorityOverride, Service, Team
 from watchkeeper.notifications import services as notifications
 from watchkeeper.notifications.models import Delivery as NotificationDelivery
 from watchkeeper.notifications.models import Route
+from watchkeeper.slackapp.models import ChannelPolicy, IncidentChannel, SlackUser
+from watchkeeper.slackapp.services import policies
 from watchkeeper.statuspage import services as statuspage
 from watchkeeper.statuspage.models import StatusPeriod, Subscriber, SubscriberMessage
 from watchkeeper.statuspage.services import subscribers
@@ -33,6 +38,10 @@ MODELS: list[type[Model]] = [
     Subscriber,
     NotificationDelivery,
     SubscriberMessage,
+    ChannelPolicy,
+    IncidentChannel,
+    SlackUser,
+    ApiToken,
 ]
 
 
@@ -46,13 +55,16 @@ def superuser_client() -> Client:
 
 
 @pytest.fixture
-def rows() -> None:
+def rows(slack: FakeSlackWeb) -> None:
     """At least one row of each model, each made the way the app makes it."""
     admin = make_user("lead", "admin")
+    slack.add_user("ULEAD", admin.email)  # invited to the channel, so matched and remembered as a SlackUser
+    create_token("lead", name="deploys")
     service = make_service("claims", name="Claims")
     component = make_component(service, "api", name="Claims API")
     catalogue.set_priority_override(service, "P2", respond_kind="elapsed", respond_amount=30)
-    ClosureDate.objects.create(service=service, date=date(2026, 12, 24), reason="Away day")
+    catalogue.add_closure_date(service=service, date=date(2026, 12, 24), reason="Away day")
+    policies.set_channel_policy(service, create_channels=True, invite="U024BE7LH")
     channel = notifications.create_channel(admin, name="team", kind="email", target="claims@example.gov.uk")
     notifications.create_route(admin, channel=channel)
     subscriber = subscribers.sign_up("reader@example.com", components=None, ip=None)
@@ -65,7 +77,7 @@ def rows() -> None:
         body="We are looking into it",
         component_statuses={component: "major_outage"},
     )
-    run_tasks()  # the fan-out that makes the subscriber's delivery
+    run_tasks()  # the fan-out that makes the subscriber's delivery, and the incident's Slack channel
 
 
 def _url(model: type[Model], view: str, pk: object = None) -> str:

@@ -13,6 +13,7 @@ import json
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import pytest
@@ -28,6 +29,7 @@ from watchkeeper.alerts.models import AlertGroup
 from watchkeeper.alerts.services import declaring, integrations
 from watchkeeper.api import api
 from watchkeeper.breaches.services import security
+from watchkeeper.catalogue import services as catalogue
 from watchkeeper.incidents import services as incidents
 from watchkeeper.incidents.models import Incident
 from watchkeeper.notifications import services as notifications
@@ -84,6 +86,9 @@ PARAMETERS: dict[str, Fill] = {
     "swap_id": lambda w: "999999",
     # Contact methods belong to people, not incidents: any id proves the route refuses someone else's.
     "method_id": lambda w: "999999",
+    # Catalogue rows belong to the incident's service, and only admins change them.
+    "component": lambda w: w.values["component"],
+    "closure_id": lambda w: w.values["closure"],
 }
 # A name that means a different object on different routes, keyed by the route's namespaced URL name.
 ROUTE_PARAMETERS: dict[tuple[str, str], Fill] = {
@@ -186,7 +191,8 @@ def world() -> World:
     lead = make_user("lead")
     admin = make_user("root", "admin")
     service = make_service("claims", name="Claims")
-    make_component(service, "api", name="Claims API")
+    component = make_component(service, "api", name="Claims API")
+    closure = catalogue.add_closure_date(service=service, date=date(2026, 12, 24))
     incident = make_incident(lead, service, title=TITLE, description=DESCRIPTION, type="security_incident")
     assert incident.restricted
     incidents.add_note(lead, incident, NOTE)
@@ -222,6 +228,8 @@ def world() -> World:
         "integration": str(created.integration.pk),
         "group": str(group.pk),
         "key": created.key,
+        "component": component.slug,
+        "closure": str(closure.pk),
     }
     return World(Incident.objects.get(pk=incident.pk), values)
 

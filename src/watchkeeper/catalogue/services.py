@@ -66,9 +66,50 @@ def create_component(*, service: Service, slug: str, name: str, description: str
 
 
 @transaction.atomic
+def update_component(
+    component: Component, *, slug: str, name: str, description: str = "", position: int = 0
+) -> Component:
+    """Renames or reorders a component; its status history and subscribers stay with it."""
+    taken = Component.objects.filter(service_id=component.service_id, slug=slug).exclude(pk=component.pk)
+    if taken.exists():
+        raise ValidationError({"slug": "Another component of this service already uses this short name"})
+    component.slug, component.name, component.description, component.position = slug, name, description, position
+    return _save(component)
+
+
+def open_public_incidents(component: Component) -> list[str]:
+    """The names of the open public incidents and maintenance that list the component: it cannot go while they run."""
+    # Through the reverse relation's name: the catalogue sits below the status page and never imports it.
+    return list(component.public_incidents.filter(resolved_at__isnull=True).values_list("name", flat=True))
+
+
+@transaction.atomic
+def remove_component(component: Component) -> None:
+    """Deletes a component and, with it, its status history and its place on past public updates.
+
+    Refused while an open public incident or maintenance lists it: the status page would lose a part of a
+    story it is still telling, and resolving the incident would set no component back to operational.
+    """
+    running = open_public_incidents(component)
+    if running:
+        names = ", ".join(f"“{name}”" for name in running)
+        raise ValidationError(
+            f"{component.name} is part of the open public incident {names} on the status page. "
+            "Resolve it, or take the component off it, before you remove the component"
+        )
+    component.delete()
+
+
+@transaction.atomic
 def add_closure_date(*, service: Service, date: date, reason: str = "") -> ClosureDate:
     """A day the service's office is shut beyond its bank holidays: office-hours clocks skip it from now on."""
     return _save(ClosureDate(service=service, date=date, reason=reason))
+
+
+@transaction.atomic
+def remove_closure_date(closure: ClosureDate) -> None:
+    """The office opens that day after all: office-hours clocks worked out from now on count it again."""
+    closure.delete()
 
 
 @transaction.atomic

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
+from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.forms.models import model_to_dict
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 
 from watchkeeper.accounts.roles import is_admin
@@ -17,9 +22,9 @@ from watchkeeper.catalogue.forms import (
     TeamForm,
     override_initial,
 )
-from watchkeeper.catalogue.models import Service, Team
+from watchkeeper.catalogue.models import ClosureDate, Component, Service, Team
 from watchkeeper.domain.priority import DEFAULT_POLICIES
-from watchkeeper.govuk_forms import apply_service
+from watchkeeper.govuk_forms import apply_service, put_errors
 
 
 def _require_admin(request: HttpRequest) -> None:
@@ -90,50 +95,104 @@ def team_edit(request: HttpRequest, slug: str | None = None) -> HttpResponse:
     return render(request, "catalogue/team_form.html", {"form": form, "team": team, "active_nav": "teams"})
 
 
-def component_add(request: HttpRequest, slug: str) -> HttpResponse:
+def _admin_service(request: HttpRequest, slug: str) -> Service:
     _require_admin(request)
-    service = get_object_or_404(Service, slug=slug)
-    form = ComponentForm(request.POST or None)
+    return get_object_or_404(Service, slug=slug)
+
+
+def _posted(request: HttpRequest) -> QueryDict | None:
+    # Bound on any POST, even an empty one: a confirmation form has no fields, and must still be answerable.
+    return request.POST if request.method == "POST" else None
+
+
+def _service_form(
+    request: HttpRequest, service: Service, form: forms.BaseForm, save: Callable[[], str], template: str, **extra: Any
+) -> HttpResponse:
+    """An admin's form about one service. A valid answer goes to ``save``, which changes the catalogue through its
+    services and says what it did, and the page goes back to the service; a refusal lands in the GOV.UK error
+    summary, and nothing has changed."""
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        if apply_service(form, lambda: services.create_component(service=service, **data)):
-            messages.success(request, f"{data['name']} added to {service.name}")
+        try:
+            done = save()
+        except ValidationError as error:
+            put_errors(form, error)
+        else:
+            messages.success(request, done)
             return redirect("catalogue:service", slug=service.slug)
-    return render(
-        request, "catalogue/component_form.html", {"form": form, "service": service, "active_nav": "services"}
+    return render(request, template, {"form": form, "service": service, "active_nav": "services", **extra})
+
+
+def component_add(request: HttpRequest, slug: str) -> HttpResponse:
+    service = _admin_service(request, slug)
+    form = ComponentForm(_posted(request))
+
+    def save() -> str:
+        component = services.create_component(service=service, **form.cleaned_data)
+        return f"{component.name} added to {service.name}"
+
+    return _service_form(request, service, form, save, "catalogue/component_form.html")
+
+
+def component_edit(request: HttpRequest, slug: str, component: str) -> HttpResponse:
+    service = _admin_service(request, slug)
+    found = get_object_or_404(Component, service=service, slug=component)
+    # Initial answers, not the instance: a refused answer must not rename the component on the page that shows it.
+    form = ComponentForm(_posted(request), initial=model_to_dict(found, fields=ComponentForm.Meta.fields))
+
+    def save() -> str:
+        return f"{services.update_component(found, **form.cleaned_data).name} saved"
+
+    return _service_form(request, service, form, save, "catalogue/component_form.html", component=found)
+
+
+def component_remove(request: HttpRequest, slug: str, component: str) -> HttpResponse:
+    service = _admin_service(request, slug)
+    found = get_object_or_404(Component, service=service, slug=component)
+
+    def remove() -> str:
+        services.remove_component(found)
+        return f"{found.name} removed from {service.name}"
+
+    context = {"component": found, "running": services.open_public_incidents(found)}
+    return _service_form(
+        request, service, forms.Form(_posted(request)), remove, "catalogue/component_remove.html", **context
     )
 
 
 def closure_add(request: HttpRequest, slug: str) -> HttpResponse:
-    _require_admin(request)
-    service = get_object_or_404(Service, slug=slug)
-    form = ClosureForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        if apply_service(form, lambda: services.add_closure_date(service=service, **data)):
-            messages.success(request, f"{service.name} is closed on {data['date']:%-d %B %Y}")
-            return redirect("catalogue:service", slug=service.slug)
-    return render(request, "catalogue/closure_form.html", {"form": form, "service": service, "active_nav": "services"})
+    service = _admin_service(request, slug)
+    form = ClosureForm(_posted(request))
+
+    def save() -> str:
+        closure = services.add_closure_date(service=service, **form.cleaned_data)
+        return f"{service.name} is closed on {closure.date:%-d %B %Y}"
+
+    return _service_form(request, service, form, save, "catalogue/closure_form.html")
+
+
+def closure_remove(request: HttpRequest, slug: str, closure_id: int) -> HttpResponse:
+    service = _admin_service(request, slug)
+    closure = get_object_or_404(ClosureDate, service=service, pk=closure_id)
+
+    def remove() -> str:
+        services.remove_closure_date(closure)
+        return f"{closure.date:%-d %B %Y} is no longer a closure date for {service.name}"
+
+    form = forms.Form(_posted(request))
+    return _service_form(request, service, form, remove, "catalogue/closure_remove.html", closure=closure)
 
 
 def priority_overrides(request: HttpRequest, slug: str) -> HttpResponse:
     """A service's own response times and update intervals, priority by priority, in place of the GDS defaults."""
-    _require_admin(request)
-    service = get_object_or_404(Service, slug=slug)
-    form = PriorityOverridesForm(request.POST or None, initial=override_initial(queries.overrides(service)))
-    saved = (
-        request.method == "POST"
-        and form.is_valid()
-        and apply_service(form, lambda: services.set_priority_overrides(service, form.by_priority()))
-    )
-    if saved:
-        messages.success(request, f"Response times and update intervals for {service.name} saved")
-        return redirect("catalogue:service", slug=service.slug)
-    return render(
-        request,
-        "catalogue/priority_overrides_form.html",
-        {"form": form, "service": service, "defaults": DEFAULT_POLICIES, "active_nav": "services"},
-    )
+    service = _admin_service(request, slug)
+    form = PriorityOverridesForm(_posted(request), initial=override_initial(queries.overrides(service)))
+
+    def save() -> str:
+        services.set_priority_overrides(service, form.by_priority())
+        return f"Response times and update intervals for {service.name} saved"
+
+    template = "catalogue/priority_overrides_form.html"
+    return _service_form(request, service, form, save, template, defaults=DEFAULT_POLICIES)
 
 
 def services_overview(request: HttpRequest) -> dict[str, object]:

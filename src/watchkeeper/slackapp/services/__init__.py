@@ -1,1 +1,1 @@
-"""The only functions that change the Slack app's records: incident channels, linked people, seen requests."""
+"""The only functions that change the Slack app's records: channel policies and channels, people, seen requests."""
