@@ -29,7 +29,7 @@ SCRIPTS: dict[str, tuple[list[str], list[str]]] = {
     "register.py": ([], ["--incidents", "200", "--requests", "2"]),
     "insights.py": ([], ["--incidents", "200", "--runs", "2"]),
     "oncall.py": ([], ["--schedules", "5", "--lookups", "20", "--pages", "2", "--interval", "0.2"]),
-    "alerts.py": ([], ["--seconds", "2"]),
+    "alerts.py": ([], ["--seconds", "2", "--replay", "20"]),
 }
 
 
