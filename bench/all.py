@@ -1,8 +1,8 @@
 """`make bench`: every benchmark, one after another, then one table of each figure beside its goal.
 
 PostgreSQL joins when BENCH_POSTGRES_URL or DATABASE_URL names a server: the benchmarks then use databases of
-their own on it, named after the URL's database (h14 gives h14_bench_insights and so on), and never the database the
-URL names; people sharing a server each name their own database, so their benchmarks never drop each other's.
+their own on it, named after the URL's database (NAME_bench_*), and never the database the URL names; so people
+sharing one server, each with their own URL, never drop each other's scratch databases.
 
     .venv/bin/python bench/all.py [--quick]     # --quick: tiny sizes, to check the scripts still run
 """
@@ -30,12 +30,12 @@ SCRIPTS: dict[str, tuple[list[str], list[str]]] = {
     "register.py": ([], ["--incidents", "200", "--requests", "2"]),
     "insights.py": ([], ["--incidents", "200", "--runs", "2"]),
     "oncall.py": ([], ["--schedules", "5", "--lookups", "20", "--pages", "2", "--interval", "0.2"]),
-    "alerts.py": ([], ["--seconds", "2"]),
+    "alerts.py": ([], ["--seconds", "2", "--replay", "20"]),
 }
 
 
-def postgres_url() -> str:
-    """The PostgreSQL URL from the environment, or ''."""
+def postgres_server() -> str:
+    """A PostgreSQL URL from the environment, or ''; its database name becomes the scratch databases' prefix."""
     for name in ("BENCH_POSTGRES_URL", "DATABASE_URL"):
         url = os.environ.get(name, "")
         if url.startswith(("postgres://", "postgresql://")):
@@ -48,7 +48,8 @@ def run(script: str, arguments: list[str], results: Path, postgres: str) -> int:
     env.pop("DATABASE_URL", None)
     env.pop("BENCH_POSTGRES_URL", None)
     if postgres:
-        env["BENCH_POSTGRES_URL"] = f"{postgres}_bench_{script.removesuffix('.py')}"
+        server, prefix = postgres.rsplit("/", 1)
+        env["BENCH_POSTGRES_URL"] = f"{server}/{prefix or 'watchkeeper'}_bench_{script.removesuffix('.py')}"
     print(f"\n== {script} {' '.join(arguments)}", flush=True)
     started = time.monotonic()
     code = subprocess.run([sys.executable, str(BENCH / script), *arguments], env=env).returncode
@@ -75,7 +76,7 @@ def main() -> None:
     args = parser.parse_args()
     results = Path(tempfile.mkdtemp(prefix="wk-bench-all-")) / "results.jsonl"
     results.touch()
-    postgres = postgres_url()
+    postgres = postgres_server()
     failed = []
     for script, (full, quick) in SCRIPTS.items():
         if args.only and script not in args.only:

@@ -1,4 +1,4 @@
-"""Background tasks: sending one page notification, and an escalation step's timer."""
+"""Background tasks: notifying a page made by alert intake, sending one page notification, a step's timer."""
 
 from __future__ import annotations
 
@@ -7,6 +7,11 @@ import logging
 from django_tasks import task
 
 from watchkeeper.oncall.services import coverage, escalation, sending
+
+
+@task()
+def start_page(page_id: int) -> None:
+    escalation.start(page_id)
 
 
 @task()

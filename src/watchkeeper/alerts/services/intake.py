@@ -40,9 +40,9 @@ class Batch:
         keys = [event.dedup_key for event in events if event.dedup_key]
         self.alerts = {
             alert.dedup_key: alert
-            for alert in Alert.objects.select_related("group").filter(
-                integration=integration, dedup_key__in=keys, status__in=OPEN_VALUES
-            )
+            for alert in Alert.objects.select_related("group")
+            .filter(integration=integration, dedup_key__in=keys, status__in=OPEN_VALUES)
+            .order_by()
         }
         digests = {
             digest(self.group_key(event, event.dedup_key))
@@ -53,7 +53,7 @@ class Batch:
             group.group_digest: group
             for group in AlertGroup.objects.filter(
                 integration=integration, group_digest__in=[d for d in digests if d], status__in=OPEN_VALUES
-            )
+            ).order_by()
         }
         for alert in self.alerts.values():  # one object per group row, so a change is seen by every alert in it
             alert.group = self.groups.setdefault(alert.group.group_digest, alert.group)
@@ -73,11 +73,7 @@ def ingest(integration: Integration, events: list[AlertEvent], now: datetime | N
     now = now or timezone.now()
     try:
         with transaction.atomic():
-            locked = (
-                Integration.objects.select_for_update(of=("self",))
-                .select_related("service", "policy")
-                .get(pk=integration.pk)
-            )
+            locked = integrations.lock_counters(integration)
             integrations.count_request(locked, now)
             batch = Batch(locked, events, now)
             results = [_apply(batch, event) for event in events]

@@ -21,6 +21,8 @@ from watchkeeper.domain.alerting import GroupingRule, rate_window, retry_after
 from watchkeeper.domain.priority import Priority
 
 RATE_WINDOW_SECONDS = 60
+# What intake changes, or a storm does, while the rest of the row stays as the key lookup read it.
+COUNTERS = ("window_start", "window_count", "dropped", "storm_until", "storm_page_id")
 EDITABLE = {"name", "service", "grouping", "grouping_labels", "heartbeat_interval", "policy"}
 
 
@@ -116,13 +118,26 @@ def find_by_key(raw: str | None) -> tuple[Integration | None, bool]:
     if not raw or len(raw) != KEY_LENGTH:
         return None, False
     digest = key_digest(raw)
-    found = Integration.objects.filter(Q(key_digest=digest) | Q(previous_key_digest=digest)).first()
+    # With what intake needs beside it, in one query; unordered, since Meta's ordering would join the service.
+    matching = Integration.objects.select_related("service", "policy").filter(
+        Q(key_digest=digest) | Q(previous_key_digest=digest)
+    )
+    found = next(iter(matching.order_by()[:1]), None)
     if found is None:
         return None, False
     if found.key_digest == digest:
         return found, True
     expires = found.previous_key_expires_at
     return found, expires is not None and expires > timezone.now()
+
+
+def lock_counters(integration: Integration) -> Integration:
+    """Locks the integration's row for a batch and brings its changing fields up to date on the object the key
+    lookup found, so its service and policy are not read again."""
+    fresh = Integration.objects.select_for_update().filter(pk=integration.pk).values(*COUNTERS).order_by().get()
+    for field, value in fresh.items():
+        setattr(integration, field, value)
+    return integration
 
 
 def record_refusal(integration: Integration | None, reason: str) -> None:

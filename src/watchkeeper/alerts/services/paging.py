@@ -25,6 +25,8 @@ def _details(group: AlertGroup) -> str:
 
 
 def page_new_group(group: AlertGroup, now: datetime) -> None:
+    """The page is made in the intake's transaction; a task notifies its people, so the sender is not kept waiting
+    on the fan-out (see oncall's escalation.start)."""
     integration: Integration = group.integration  # locked by the intake for the whole batch
     if integration.policy is None:
         record(group, "not_paged", "Not paged: the integration has no escalation policy")
@@ -41,11 +43,14 @@ def page_new_group(group: AlertGroup, now: datetime) -> None:
             policy=integration.policy,
             details=f"New groups keep arriving on {integration.service.name}; they are listed on the alerts page.",
             source=SOURCE,
+            notify_later=True,
         )
         integration.storm_page = page
         _join_storm(group, integration, page, now)
         return
-    page = oncall.trigger_page(summary=group.title, policy=integration.policy, details=_details(group), source=SOURCE)
+    page = oncall.trigger_page(
+        summary=group.title, policy=integration.policy, details=_details(group), source=SOURCE, notify_later=True
+    )
     GroupPage.objects.create(group=group, page=page, reason="group")
     record(group, "paged", f"Paged the {integration.policy.name} policy (page {page.pk})")
 
@@ -73,8 +78,9 @@ def tell_acknowledger(group: AlertGroup, alert: Alert) -> None:
         users=[who],
         details=_details(group),
         source=SOURCE,
+        notify_later=True,
     )
-    GroupPage.objects.get_or_create(group=group, page=page, defaults={"reason": "acknowledger"})
+    GroupPage.objects.create(group=group, page=page, reason="acknowledger")
     record(group, "acknowledger_told", f"Paged {who.get_username()}: new alert {alert.summary}", alert=alert)
 
 

@@ -129,6 +129,35 @@ def run_step(page: Page, now: datetime) -> None:
         page.step_index += 1
 
 
+def notify(page: Page, users: list[User], triggered_at: datetime) -> None:
+    """The people paged by name, then the policy's first step that reaches someone, timed from the trigger."""
+    if users:
+        saved_index = page.step_index
+        page.step_index = DIRECT
+        for user in users:
+            notify_person(page, user, triggered_at)
+        page.step_index = saved_index
+    if page.policy is not None:
+        run_step(page, triggered_at)
+
+
+def notify_later(page: Page) -> None:
+    tasks.start_page.enqueue(page.pk)
+
+
+def start(page_id: int) -> None:
+    """The deferred notifying of a page made with notify_later. Contact delays and the first step's timeout count
+    from the trigger, not from when a worker got to it, so a busy queue never stretches the escalation; a page
+    acknowledged or resolved meanwhile notifies nobody, and a task run twice notifies once."""
+    with transaction.atomic():
+        page = Page.objects.select_for_update(of=("self",)).select_related("policy").filter(pk=page_id).first()
+        if page is None or page.status != PageStatus.TRIGGERED or page.events.filter(kind="started").exists():
+            return
+        late = (timezone.now() - page.triggered_at).total_seconds()
+        record(page, "started", f"Notifying began {late:.1f} s after the trigger", seconds=round(late, 3))
+        notify(page, list(page.users.all()), page.triggered_at)
+
+
 def fire(page_id: int, step_index: int, cycle: int) -> None:
     """A step's wait is over: unless the page was acknowledged or moved on, escalate to the next step."""
     with transaction.atomic():

@@ -22,20 +22,21 @@ ACK_VIA = {"web", "api", "slack", "email", "sms", "cli"}
 
 
 def _new_code() -> str:
-    """Four digits, different from every page still waiting for an acknowledgement, so an SMS reply is unambiguous."""
-    taken = set(Page.objects.filter(status=PageStatus.TRIGGERED).values_list("ack_code", flat=True))
+    """Four digits, different from every page still waiting for an acknowledgement, so an SMS reply is unambiguous.
+    One guess at a time on the (status, ack_code) index: with few pages open the first guess is free, and loading
+    every open page's code cost each new page more as pages piled up."""
+    code = f"{secrets.randbelow(9000) + 1000}"
     for _ in range(50):
-        code = f"{secrets.randbelow(9000) + 1000}"
-        if code not in taken:
+        if not Page.objects.filter(status=PageStatus.TRIGGERED, ack_code=code).exists():
             return code
-    return f"{secrets.randbelow(9000) + 1000}"
+        code = f"{secrets.randbelow(9000) + 1000}"
+    return code
 
 
 def _incident_entry(incident: Incident, actor: User | None, text: str, page: Page) -> None:
     timeline.record(incident, EntryKind.NOTIFICATION, text, author=actor, data={"page": page.pk})
 
 
-@transaction.atomic
 def trigger_page(
     *,
     summary: str,
@@ -45,14 +46,35 @@ def trigger_page(
     details: str = "",
     source: str = "manual",
     actor: User | None = None,
+    notify_later: bool = False,
 ) -> Page:
-    """Creates a page and notifies its first step (or the named people) now, in the caller's transaction."""
+    """Creates a page and notifies its first step (or the named people) now, in the caller's transaction. With
+    notify_later the page is made now and a task does the notifying, timed from the trigger: for callers such as
+    alert intake, whose sender is waiting on the answer."""
     summary = summary.strip()
     if not summary:
         raise ValidationError({"summary": "Say what the page is about"})
     if policy is None and not users:
         raise ValidationError({"policy": "Choose an escalation policy or at least one person to page"})
-    now = timezone.now()
+    # No savepoint: nothing here is worth keeping without the rest, inside the caller's transaction or its own.
+    with transaction.atomic(savepoint=False):
+        page = _create(summary, policy, users, incident, details, source, actor)
+        if notify_later:
+            escalation.notify_later(page)
+        else:
+            escalation.notify(page, list(users), page.triggered_at)
+    return page
+
+
+def _create(
+    summary: str,
+    policy: EscalationPolicy | None,
+    users: Sequence[User],
+    incident: Incident | None,
+    details: str,
+    source: str,
+    actor: User | None,
+) -> Page:
     page = Page.objects.create(
         summary=summary[:300],
         details=details,
@@ -63,7 +85,7 @@ def trigger_page(
         step_index=0 if policy else escalation.DIRECT,
         ack_code=_new_code(),
         created_by=actor,
-        triggered_at=now,
+        triggered_at=timezone.now(),
     )
     who = actor.get_username() if actor else source
     escalation.record(page, "triggered", f"Triggered by {who}: {page.summary}", source=source)
@@ -72,13 +94,6 @@ def trigger_page(
         _incident_entry(incident, actor, f"Paged {target}: {page.summary}", page)
     if users:
         page.users.set(users)
-        saved_index = page.step_index
-        page.step_index = escalation.DIRECT
-        for user in users:
-            escalation.notify_person(page, user, now)
-        page.step_index = saved_index
-    if policy is not None:
-        escalation.run_step(page, now)
     return page
 
 
