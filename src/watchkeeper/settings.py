@@ -95,7 +95,7 @@ TEMPLATES = [
         # Each app keeps its pages in <app>/templates/<app>/ (DESIGN.md §2), so list those folders explicitly.
         "DIRS": [BASE_DIR / "templates", *(BASE_DIR / app / "templates" for app in WATCHKEEPER_APPS)],
         "APP_DIRS": False,
-        "OPTIONS": {"environment": "watchkeeper.jinja.environment"},
+        "OPTIONS": {"environment": "watchkeeper.web.jinja.environment"},
     },
     {
         # The Django admin keeps its own templates.

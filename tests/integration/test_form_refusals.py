@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from watchkeeper.govuk_forms import apply_service
+from watchkeeper.web.govuk_forms import apply_service
 
 
 class _Form(forms.Form):

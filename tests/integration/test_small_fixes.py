@@ -9,10 +9,10 @@ import pytest
 from django.test import Client
 
 from tests.factories import make_incident, make_user
-from watchkeeper.formatting import when
 from watchkeeper.logfilters import NoTracebackForClientErrors
 from watchkeeper.notifications.messages import plain_text
 from watchkeeper.notifications.models import Channel, Delivery, Route
+from watchkeeper.web.formatting import when
 
 pytestmark = pytest.mark.django_db
 

@@ -12,8 +12,8 @@ from watchkeeper.alerts.models import Kind, LabelRoute
 from watchkeeper.catalogue.models import Service
 from watchkeeper.domain.alerting import GroupingRule
 from watchkeeper.domain.priority import Priority
-from watchkeeper.govuk_forms import name_every_error
 from watchkeeper.oncall.models import EscalationPolicy
+from watchkeeper.web.govuk_forms import name_every_error
 
 GROUPING_CHOICES = [
     (GroupingRule.DEDUP_KEY.value, "Each alert on its own (unless the sender groups them, as Alertmanager does)"),

@@ -22,7 +22,7 @@ from watchkeeper.alerts.forms import IntegrationForm, RotateForm, routes_text
 from watchkeeper.alerts.models import Integration
 from watchkeeper.alerts.services import integrations
 from watchkeeper.catalogue.models import Service
-from watchkeeper.govuk_forms import apply_service
+from watchkeeper.web.govuk_forms import apply_service
 
 # Stands for the key in the addresses on the list, where the key itself is no longer known.
 KEY_PLACEHOLDER = "{key}"

@@ -16,12 +16,12 @@ from ninja import Query, Router, Schema
 from ninja.responses import Status
 
 from watchkeeper.api.base import XLSX, Id, Input, also_as_files
-from watchkeeper.formatting import duration
 from watchkeeper.incidents.queries import get_incident, user_named
 from watchkeeper.reviews import queries, register, services, xlsx_export
 from watchkeeper.reviews.content import REVIEW_QUESTIONS
 from watchkeeper.reviews.models import Action, Review
 from watchkeeper.reviews.report import build
+from watchkeeper.web.formatting import duration
 
 router = Router(tags=["reviews"])
 QUESTION_FIELDS = [question.field for question in REVIEW_QUESTIONS]

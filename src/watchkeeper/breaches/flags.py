@@ -12,11 +12,11 @@ from django.utils import timezone
 
 from watchkeeper.breaches.models import Breach
 from watchkeeper.breaches.queries import ico_status
-from watchkeeper.formatting import relative, when
 from watchkeeper.incidents.models import Incident
 
 # The private filter is on_team's own rule; using it keeps the batch answer identical to on_incident's.
 from watchkeeper.incidents.visibility import Person, _team_filter, sees_all_restricted
+from watchkeeper.web.formatting import relative, when
 
 
 def ico_flag(breach: Breach, tz: str, now: datetime) -> str:

@@ -9,7 +9,7 @@ from django import forms
 from watchkeeper.breaches.models import Exemption, Risk
 from watchkeeper.breaches.security_guide import NCSC_CATEGORIES, SECTION_PARTS
 from watchkeeper.domain.workflow import SecurityStep
-from watchkeeper.govuk_forms import LocalTimeField, name_every_error, set_time_zone
+from watchkeeper.web.govuk_forms import LocalTimeField, name_every_error, set_time_zone
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
 TIME_HINT = "Local time, for example 2026-11-30 09:45"

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from docx import Document
 
 from watchkeeper.breaches.models import Breach, Exemption, Risk
-from watchkeeper.formatting import when
+from watchkeeper.web.formatting import when
 
 MISSING = "Not yet recorded"
 

@@ -13,9 +13,9 @@ from django.utils import timezone
 
 from watchkeeper.breaches.access import incident_for, is_data_protection, on_incident
 from watchkeeper.breaches.models import Breach, BreachDecision, DecisionKind
-from watchkeeper.formatting import relative, when
 from watchkeeper.incidents.models import Incident
 from watchkeeper.incidents.visibility import Person, visible_incidents
+from watchkeeper.web.formatting import relative, when
 
 
 def breach_for(user: Person, reference: str) -> Breach:

@@ -18,8 +18,8 @@ from watchkeeper.breaches.models import EvidenceFile, EvidenceLogEntry, NcscRepo
 from watchkeeper.breaches.security_guide import NCSC_CATEGORIES, SECTION_PARTS, must_tell_ncsc
 from watchkeeper.breaches.views import form_page
 from watchkeeper.domain.workflow import SecurityStep, security_steps
-from watchkeeper.govuk_forms import apply_service
 from watchkeeper.incidents.models import Incident
+from watchkeeper.web.govuk_forms import apply_service
 
 
 def _incident(request: HttpRequest, reference: str) -> Incident:

@@ -21,8 +21,8 @@ from watchkeeper.breaches.access import incident_for, may_act
 from watchkeeper.breaches.models import Breach
 from watchkeeper.breaches.services.breach import FACT_FIELDS
 from watchkeeper.domain.workflow import security_steps
-from watchkeeper.formatting import local_input, relative, when
-from watchkeeper.govuk_forms import apply_service
+from watchkeeper.web.formatting import local_input, relative, when
+from watchkeeper.web.govuk_forms import apply_service
 
 FACT_LABELS = {name: str(forms.FactsForm.base_fields[name].label) for name in FACT_FIELDS}
 

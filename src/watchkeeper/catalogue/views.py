@@ -24,7 +24,7 @@ from watchkeeper.catalogue.forms import (
 )
 from watchkeeper.catalogue.models import ClosureDate, Component, Service, Team
 from watchkeeper.domain.priority import DEFAULT_POLICIES
-from watchkeeper.govuk_forms import apply_service, put_errors
+from watchkeeper.web.govuk_forms import apply_service, put_errors
 
 
 def _require_admin(request: HttpRequest) -> None:

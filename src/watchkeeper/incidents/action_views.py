@@ -22,7 +22,6 @@ from django.shortcuts import redirect
 from django.urls import reverse
 
 from watchkeeper.domain.workflow import Status
-from watchkeeper.govuk_forms import put_errors
 from watchkeeper.incidents import panels, queries, services
 from watchkeeper.incidents.checklist import checklist
 from watchkeeper.incidents.forms import (
@@ -38,6 +37,7 @@ from watchkeeper.incidents.forms import (
 from watchkeeper.incidents.models import EntryKind, Incident
 from watchkeeper.incidents.views import incident_page, open_steps, user_of
 from watchkeeper.incidents.visibility import can_act_on
+from watchkeeper.web.govuk_forms import put_errors
 
 FormFactory = Callable[[QueryDict, Incident], forms.Form]
 

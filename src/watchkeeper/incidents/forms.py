@@ -15,11 +15,11 @@ from watchkeeper.catalogue import queries as catalogue
 from watchkeeper.catalogue.models import Service
 from watchkeeper.domain.priority import DEFAULT_POLICIES, PriorityPolicy
 from watchkeeper.domain.workflow import TRANSITIONS, IncidentType, Status, Step
-from watchkeeper.formatting import local_input, parse_local
-from watchkeeper.govuk_forms import LocalTimeField
 from watchkeeper.incidents.models import EntryKind, Incident
 from watchkeeper.incidents.queries import Filters, eligible_people
 from watchkeeper.incidents.services.milestones import LABELS, MILESTONES
+from watchkeeper.web.formatting import local_input, parse_local
+from watchkeeper.web.govuk_forms import LocalTimeField
 
 # A declarer who cannot tell yet leaves it to the incident lead; the service starts it as P3 (step 3 not done).
 NOT_SURE = "not-sure"

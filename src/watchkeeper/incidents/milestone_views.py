@@ -7,12 +7,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from watchkeeper.govuk_forms import put_errors
 from watchkeeper.incidents import queries, services
 from watchkeeper.incidents.forms import MilestonesForm
 from watchkeeper.incidents.services import milestones
 from watchkeeper.incidents.views import user_of
 from watchkeeper.incidents.visibility import can_act_on
+from watchkeeper.web.govuk_forms import put_errors
 
 
 def milestones_page(request: HttpRequest, reference: str) -> HttpResponse:

@@ -9,10 +9,10 @@ from django.urls import reverse
 
 from watchkeeper.domain.next_action import Need, Situation, Urgency, next_need
 from watchkeeper.domain.workflow import Step
-from watchkeeper.formatting import relative
 from watchkeeper.incidents.checklist import StepState
 from watchkeeper.incidents.models import Incident
 from watchkeeper.incidents.panels import PublicState
+from watchkeeper.web.formatting import relative
 
 
 @dataclass(frozen=True)

@@ -25,8 +25,6 @@ from watchkeeper.catalogue.models import Service
 from watchkeeper.catalogue.views import services_overview
 from watchkeeper.domain.priority import DEFAULT_POLICIES
 from watchkeeper.domain.workflow import IncidentType, Status, Step
-from watchkeeper.formatting import Clock, response_clock, update_clock
-from watchkeeper.govuk_forms import put_errors
 from watchkeeper.incidents import next_step, panels, queries, services
 from watchkeeper.incidents.checklist import StepState, checklist
 from watchkeeper.incidents.forms import (
@@ -46,6 +44,8 @@ from watchkeeper.incidents.forms import (
 )
 from watchkeeper.incidents.models import Incident
 from watchkeeper.incidents.visibility import can_act_on
+from watchkeeper.web.formatting import Clock, response_clock, update_clock
+from watchkeeper.web.govuk_forms import put_errors
 
 FINISHED_PER_PAGE = 20
 TYPE_HINTS = {

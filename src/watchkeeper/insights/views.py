@@ -11,13 +11,13 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.utils import timezone
 
-from watchkeeper.formatting import duration
 from watchkeeper.insights import measures
 from watchkeeper.insights.charts import Bar, bar_chart
 from watchkeeper.insights.export import export_response
 from watchkeeper.insights.forms import InsightsFilterForm, parse_scope
 from watchkeeper.insights.oncall_load import oncall_load
 from watchkeeper.insights.queries import Facts, facts_for
+from watchkeeper.web.formatting import duration
 
 SLOWEST = 10
 

@@ -14,9 +14,9 @@ from django.conf import settings
 from django.urls import reverse
 from django.urls.exceptions import NoReverseMatch
 
-from watchkeeper.formatting import when
 from watchkeeper.incidents.models import Incident
 from watchkeeper.notifications.models import Audience
+from watchkeeper.web.formatting import when
 
 # Issue 8: only these audiences may read what a security incident or breach is about.
 SECURITY_ROUTE = frozenset({Audience.SECURITY.value, Audience.DATA_PROTECTION.value})

@@ -9,10 +9,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from watchkeeper.accounts.roles import is_admin
-from watchkeeper.govuk_forms import apply_service
 from watchkeeper.notifications import queries, services
 from watchkeeper.notifications.forms import ChannelForm, RouteForm
 from watchkeeper.notifications.models import Channel, Route
+from watchkeeper.web.govuk_forms import apply_service
 
 
 def _require_admin(request: HttpRequest) -> None:

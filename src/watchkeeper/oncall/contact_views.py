@@ -11,10 +11,10 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from watchkeeper.govuk_forms import apply_service
 from watchkeeper.oncall import queries, services
 from watchkeeper.oncall.forms import ContactMethodForm
 from watchkeeper.oncall.models import ContactMethod
+from watchkeeper.web.govuk_forms import apply_service
 
 
 def _person(request: HttpRequest) -> User:

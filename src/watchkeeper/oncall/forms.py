@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django import forms
 
-from watchkeeper.govuk_forms import LocalTimeField
 from watchkeeper.oncall.models import ContactKind, EscalationPolicy
+from watchkeeper.web.govuk_forms import LocalTimeField
 
 
 class PageForm(forms.Form):

@@ -20,11 +20,11 @@ from watchkeeper.accounts.roles import can_act
 from watchkeeper.api.oncall_schemas import target_out
 from watchkeeper.catalogue.models import Team
 from watchkeeper.domain.rota import coverage_pct
-from watchkeeper.govuk_forms import apply_service, put_errors, set_time_zone
 from watchkeeper.incidents.queries import get_incident
 from watchkeeper.oncall import queries, services
 from watchkeeper.oncall.forms import LayerFormSet, OverrideForm, PageForm, PolicyForm, ScheduleForm, SwapForm
 from watchkeeper.oncall.models import Schedule, Swap
+from watchkeeper.web.govuk_forms import apply_service, put_errors, set_time_zone
 
 AHEAD = timedelta(days=14)
 

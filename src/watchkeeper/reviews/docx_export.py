@@ -7,9 +7,9 @@ from typing import Any
 
 from docx import Document
 
-from watchkeeper.formatting import when
 from watchkeeper.reviews.report import ReportContent, in_words
 from watchkeeper.text_guard import xml_safe
+from watchkeeper.web.formatting import when
 
 
 def _paragraph(document: Any, text: str) -> None:

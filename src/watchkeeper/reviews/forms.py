@@ -9,9 +9,9 @@ from django import forms
 from watchkeeper.catalogue.models import Service, Team
 from watchkeeper.domain.priority import Priority
 from watchkeeper.domain.workflow import Status
-from watchkeeper.govuk_forms import LocalTimeField, set_time_zone
 from watchkeeper.reviews.content import REVIEW_QUESTIONS, Section
 from watchkeeper.reviews.models import ActionStatus, RootCause
+from watchkeeper.web.govuk_forms import LocalTimeField, set_time_zone
 
 TIME_HINT = "Local time as YYYY-MM-DD HH:MM, for example 2026-11-30 14:00."
 

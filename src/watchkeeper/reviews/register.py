@@ -13,10 +13,10 @@ from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.urls import get_script_prefix, reverse
 
-from watchkeeper.formatting import duration
 from watchkeeper.incidents.models import Incident
 from watchkeeper.reviews import queries
 from watchkeeper.reviews.models import Action, Review, RootCause
+from watchkeeper.web.formatting import duration
 
 # The DESIGN.md §3 register columns, in order: (key, heading). Keys double as sort keys, bar the report link.
 COLUMNS: tuple[tuple[str, str], ...] = (

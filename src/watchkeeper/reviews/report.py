@@ -5,13 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from watchkeeper.formatting import duration, when
 from watchkeeper.incidents.models import EntryKind, Incident
 from watchkeeper.incidents.queries import timeline
 from watchkeeper.reviews import queries
 from watchkeeper.reviews.content import REVIEW_QUESTIONS, Section
 from watchkeeper.reviews.models import Action, Report, Review, RootCause
 from watchkeeper.reviews.services import template_sections
+from watchkeeper.web.formatting import duration, when
 
 # Entries that tell the story; checklist ticks are bookkeeping the checklist already shows.
 STORY_KINDS = {kind.value for kind in EntryKind} - {EntryKind.CHECKLIST.value}

@@ -15,7 +15,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 
 from watchkeeper.accounts.roles import is_admin
 from watchkeeper.catalogue.models import Team
-from watchkeeper.govuk_forms import apply_service
 from watchkeeper.incidents.models import Incident
 from watchkeeper.incidents.queries import get_incident, user_named
 from watchkeeper.incidents.visibility import can_act_on
@@ -33,6 +32,7 @@ from watchkeeper.reviews.forms import (
 )
 from watchkeeper.reviews.models import Action, Report, ReportTemplate, Review
 from watchkeeper.reviews.report import build, markdown
+from watchkeeper.web.govuk_forms import apply_service
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 

@@ -19,7 +19,6 @@ from django.urls import reverse
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
-from watchkeeper import formatting
 from watchkeeper.alerts import queries
 from watchkeeper.alerts.models import AlertGroup
 from watchkeeper.alerts.services import declaring, groups
@@ -28,6 +27,7 @@ from watchkeeper.slackapp import messages
 from watchkeeper.slackapp.command_text import REFERENCE, Context, Parsed, Reply, incident_for
 from watchkeeper.slackapp.errors import CommandError, explain, tell
 from watchkeeper.slackapp.services import people
+from watchkeeper.web import formatting
 
 ACKNOWLEDGE = "alert_group_acknowledge"
 RESOLVE = "alert_group_resolve"

@@ -17,7 +17,6 @@ from django.utils import timezone
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
-from watchkeeper import formatting
 from watchkeeper.incidents import queries, services
 from watchkeeper.incidents.models import Incident
 from watchkeeper.incidents.visibility import can_act_on
@@ -25,6 +24,7 @@ from watchkeeper.slackapp import alert_groups, messages, modals, status_page, ta
 from watchkeeper.slackapp.errors import explain, field_messages, tell
 from watchkeeper.slackapp.models import IncidentChannel
 from watchkeeper.slackapp.services import people
+from watchkeeper.web import formatting
 
 SNOOZE_FOR = timedelta(minutes=30)
 

@@ -9,11 +9,11 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
-from watchkeeper import formatting
 from watchkeeper.incidents.models import Incident
 
 # Action ids on Watchkeeper's buttons, shared with the notification messages; the value is the incident reference.
 from watchkeeper.notifications.channels.slack import ACKNOWLEDGE, COMMS, LEAD, SNOOZE, UPDATE, escape
+from watchkeeper.web import formatting
 
 __all__ = ["ACKNOWLEDGE", "COMMS", "LEAD", "SNOOZE", "UPDATE", "button", "escape", "summary_blocks"]
 

@@ -19,7 +19,6 @@ from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
-from watchkeeper import formatting
 from watchkeeper.accounts.roles import can_act
 from watchkeeper.incidents import queries as incident_queries
 from watchkeeper.incidents.models import Incident
@@ -31,6 +30,7 @@ from watchkeeper.slackapp.command_text import Context, Parsed, Reply
 from watchkeeper.slackapp.errors import CommandError
 from watchkeeper.slackapp.models import IncidentChannel
 from watchkeeper.slackapp.services import people
+from watchkeeper.web import formatting
 
 
 def _instant(word: str) -> datetime | None:

@@ -9,10 +9,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 
 from watchkeeper.accounts.roles import is_admin
 from watchkeeper.catalogue.models import Service
-from watchkeeper.govuk_forms import apply_service
 from watchkeeper.slackapp.forms import ChannelPolicyForm
 from watchkeeper.slackapp.models import ChannelPolicy
 from watchkeeper.slackapp.services import policies
+from watchkeeper.web.govuk_forms import apply_service
 
 
 def channel_policy(request: HttpRequest, slug: str) -> HttpResponse:

@@ -7,11 +7,11 @@ from typing import Any
 from django.utils import timezone
 from django_tasks import task
 
-from watchkeeper import formatting
 from watchkeeper.incidents.models import Incident
 from watchkeeper.slackapp import conf, messages
 from watchkeeper.slackapp.models import IncidentChannel
 from watchkeeper.slackapp.services import channels
+from watchkeeper.web import formatting
 
 
 def _incident(incident_id: int) -> Incident:

@@ -8,10 +8,10 @@ from typing import Any
 from django import forms
 
 from watchkeeper.catalogue.models import Component
-from watchkeeper.formatting import parse_local
-from watchkeeper.govuk_forms import name_every_error
 from watchkeeper.statuspage import conf
 from watchkeeper.statuspage.vocabulary import ComponentStatus, Impact, IncidentStatus, MaintenanceStatus
+from watchkeeper.web.formatting import parse_local
+from watchkeeper.web.govuk_forms import name_every_error
 
 SCOPE_CHOICES = [("all", "Every component"), ("chosen", "Only the components I choose")]
 COMPONENT_STATUS_CHOICES = [(s.value, s.label) for s in ComponentStatus if s is not ComponentStatus.UNDER_MAINTENANCE]

@@ -9,7 +9,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
 from watchkeeper.accounts.roles import can_act, is_admin
-from watchkeeper.govuk_forms import apply_service
 from watchkeeper.incidents import queries as incident_queries
 from watchkeeper.incidents.visibility import can_see
 from watchkeeper.statuspage import prefill, queries, services
@@ -21,6 +20,7 @@ from watchkeeper.statuspage.forms import (
 )
 from watchkeeper.statuspage.models import PublicIncident
 from watchkeeper.statuspage.vocabulary import ComponentStatus
+from watchkeeper.web.govuk_forms import apply_service
 
 
 def _require_publisher(request: HttpRequest) -> None:

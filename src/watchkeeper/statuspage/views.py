@@ -12,12 +12,12 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from watchkeeper.client_address import client_address
-from watchkeeper.govuk_forms import put_errors
 from watchkeeper.notifications.sealing import reveal
 from watchkeeper.statuspage import conf, feeds, pages, public_json, queries
 from watchkeeper.statuspage.forms import CodeForm, ManageForm, SmsSubscribeForm, SubscribeForm, WebhookSubscribeForm
 from watchkeeper.statuspage.paths import CONTENT_TYPES
 from watchkeeper.statuspage.services import sms, subscribers
+from watchkeeper.web.govuk_forms import put_errors
 
 PUBLIC_CACHE = "public, max-age=15"
 

@@ -12,9 +12,9 @@ from watchkeeper.breaches import clock
 from watchkeeper.breaches.models import Breach, BreachAlert
 from watchkeeper.breaches.services.common import record
 from watchkeeper.breaches.tasks import breach_alert
-from watchkeeper.formatting import duration
 from watchkeeper.incidents import events
 from watchkeeper.incidents.models import EntryKind
+from watchkeeper.web.formatting import duration
 
 
 def schedule_alerts(breach: Breach) -> None:

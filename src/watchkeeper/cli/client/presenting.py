@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from watchkeeper.formatting import relative, when
+from watchkeeper.web.formatting import relative, when
 
 Json = dict[str, Any]
 

@@ -9,7 +9,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 
-from watchkeeper.formatting import parse_local
+from watchkeeper.web.formatting import parse_local
 
 
 def field_params(bound: forms.BoundField, **extra: Any) -> dict[str, Any]:

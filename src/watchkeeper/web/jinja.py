@@ -11,9 +11,9 @@ from django.urls import reverse
 from django.utils import timezone
 from jinja2 import ChoiceLoader, Environment, PackageLoader, PrefixLoader
 
-from watchkeeper import formatting
 from watchkeeper.accounts.roles import can_act, is_admin
-from watchkeeper.govuk_forms import error_summary, field_params
+from watchkeeper.web import formatting
+from watchkeeper.web.govuk_forms import error_summary, field_params
 
 
 def environment(**options: Any) -> Environment:
