@@ -1,7 +1,8 @@
 """`make bench`: every benchmark, one after another, then one table of each figure beside its goal.
 
 PostgreSQL joins when BENCH_POSTGRES_URL or DATABASE_URL names a server: the benchmarks then use databases of
-their own on it, named watchkeeper_bench_*, and never the database the URL names.
+their own on it, named after the database the URL names (NAME_bench_register for .../NAME), and never that database
+itself; so two people sharing one server each get their own scratch databases.
 
     .venv/bin/python bench/all.py [--quick]     # --quick: tiny sizes, to check the scripts still run
 """
@@ -34,11 +35,11 @@ SCRIPTS: dict[str, tuple[list[str], list[str]]] = {
 
 
 def postgres_server() -> str:
-    """The server part of a PostgreSQL URL from the environment (without the database name), or ''."""
+    """A PostgreSQL URL from the environment without any query string, or ''."""
     for name in ("BENCH_POSTGRES_URL", "DATABASE_URL"):
         url = os.environ.get(name, "")
         if url.startswith(("postgres://", "postgresql://")):
-            return url.rsplit("/", 1)[0]
+            return url.split("?", 1)[0]
     return ""
 
 
@@ -47,7 +48,7 @@ def run(script: str, arguments: list[str], results: Path, postgres: str) -> int:
     env.pop("DATABASE_URL", None)
     env.pop("BENCH_POSTGRES_URL", None)
     if postgres:
-        env["BENCH_POSTGRES_URL"] = f"{postgres}/watchkeeper_bench_{script.removesuffix('.py')}"
+        env["BENCH_POSTGRES_URL"] = f"{postgres}_bench_{script.removesuffix('.py')}"
     print(f"\n== {script} {' '.join(arguments)}", flush=True)
     started = time.monotonic()
     code = subprocess.run([sys.executable, str(BENCH / script), *arguments], env=env).returncode
