@@ -129,14 +129,16 @@ def _generate(count: int) -> Any:
     return admin
 
 
-def _page_times(client: Any, query: dict[str, str], requests: int) -> list[float]:
-    times = []
+def _page_times(client: Any, query: dict[str, str], requests: int) -> tuple[list[float], list[float]]:
+    """Wall and CPU ms of each load; CPU is this process's (Django, and SQLite's queries; not PostgreSQL's)."""
+    times, cpu = [], []
     for _ in range(requests):
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         response = client.get("/reviews/register", query)
         times.append((time.perf_counter() - started) * 1000)
+        cpu.append((time.process_time() - cpu_started) * 1000)
         assert response.status_code == 200, response.status_code
-    return times
+    return times, cpu
 
 
 def _export_child(database_url: str, scratch: Path, path: str) -> None:
@@ -194,12 +196,16 @@ def run_one(database_url: str, scratch: Path, incidents: int, requests: int) -> 
         "one service, P1 only": {"service": "service-3", "priority": "P1"},
         "page 1000": {"page": "1000"},
     }
-    print(f"{'register page':<28} {'p50 ms':>8} {'p95 ms':>8}")
+    # On a shared machine the wall times follow the load; the CPU times are the steadier figure.
+    print(f"{'register page':<28} {'p50 ms':>8} {'p95 ms':>8} {'CPU p50':>8} {'CPU p95':>8}")
     met = True
     for name, query in scenarios.items():
-        times = _page_times(client, query, requests)
+        times, cpu = _page_times(client, query, requests)
         p95 = percentile(times, 0.95)
-        print(f"{name:<28} {statistics.median(times):>8.0f} {p95:>8.0f}")
+        print(
+            f"{name:<28} {statistics.median(times):>8.0f} {p95:>8.0f}"
+            f" {statistics.median(cpu):>8.0f} {percentile(cpu, 0.95):>8.0f}"
+        )
         figure = f"register page p95, {name} ({incidents:,} incidents)"
         record("register", figure, p95, "ms", "under 300 ms", p95 < 300, database)
         met = met and p95 < 300
