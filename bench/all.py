@@ -25,7 +25,10 @@ from results import GOAL_MISSED  # noqa: E402 (bench/ is not a package)
 
 # Each benchmark with its full-size arguments and a quick set that only proves the script still works.
 SCRIPTS: dict[str, tuple[list[str], list[str]]] = {
-    "statuspage.py": ([], ["--seconds", "1", "--connections", "10", "--emails", "20", "--webhooks", "3"]),
+    "statuspage.py": (
+        [],
+        ["--seconds", "1", "--connections", "10", "--emails", "20", "--webhooks", "3", "--publishes", "3"],
+    ),
     "notify.py": ([], ["--incidents", "3", "--idle-runs", "1", "--interval", "0.2"]),
     "register.py": ([], ["--incidents", "200", "--requests", "2"]),
     "insights.py": ([], ["--incidents", "200", "--runs", "2"]),
@@ -35,11 +38,11 @@ SCRIPTS: dict[str, tuple[list[str], list[str]]] = {
 
 
 def postgres_server() -> str:
-    """A PostgreSQL URL from the environment, or ''; its database name becomes the scratch databases' prefix."""
+    """A PostgreSQL URL from the environment without any query string, or ''."""
     for name in ("BENCH_POSTGRES_URL", "DATABASE_URL"):
         url = os.environ.get(name, "")
         if url.startswith(("postgres://", "postgresql://")):
-            return url
+            return url.split("?", 1)[0]
     return ""
 
 

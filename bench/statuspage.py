@@ -5,8 +5,10 @@ requests a second and p50/p99 latency for /status/ and /status/api/v2/summary.js
 connections, against three servers started in the same run: `watchkeeper serve` exactly as a user starts it
 (worker and access log included), the same server with the same settings serving a trivial WSGI app that
 returns the same bytes (bench/baseline_app.py: the ceiling of the Python server), and nginx serving the
-snapshot folder (gzip_static). Goals: at least 0.9 x the baseline and 0.5 x nginx, p99 under 100 ms at 500
-connections and under 250 ms at 2,000, no errors; and a new public update served within 2 s of posting.
+snapshot folder with the README's recipe (docs/nginx/statuspage.conf). Goals: at least 0.9 x the baseline
+and 0.5 x nginx, p99 under 100 ms at 500 connections and under 250 ms at 2,000, no errors; and a new public
+update served within 2 s of posting (p50 and p95 over --publishes updates, each polled on /status/ until its
+words appear).
 
 Fan-out: 10,000 email subscribers (a local SMTP server) and 1,000 webhook subscribers (a local receiver
 answering in 100 ms). Time until all are delivered, duplicates (must be 0), with one worker killed
@@ -39,6 +41,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 
 from databases import fresh_database  # noqa: E402 (bench/ is not a package)
+from nginx_recipe import nginx_binary, write_config  # noqa: E402
 from results import GOAL_MISSED, record  # noqa: E402
 
 WHSEC = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
@@ -53,26 +56,6 @@ from watchkeeper.settings import *  # noqa: F403
 STATUSPAGE_SNAPSHOT_DIR = {snapshot!r}
 STATUSPAGE_WEBHOOK_ALLOW_PRIVATE = True  # the receiver is on 127.0.0.1
 STATUSPAGE_STALE_SECONDS = 10  # so a killed worker's claims come back within the run
-"""
-
-NGINX = """
-worker_processes {workers};
-pid {scratch}/nginx.pid;
-error_log {scratch}/nginx-error.log;
-events {{ worker_connections 4096; }}
-http {{
-    access_log off;
-    gzip_static on;
-    types {{ text/html html; application/json json; }}
-    server {{
-        listen 127.0.0.1:{port};
-        root {webroot};
-        location /status/ {{
-            try_files $uri $uri.html ${{uri}}index.html =404;
-            add_header Cache-Control "public, max-age=15";
-        }}
-    }}
-}}
 """
 
 
@@ -233,12 +216,32 @@ def publish_latency(port: int, world: dict[str, Any]) -> float:
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/status/", timeout=5) as response:
             if marker.encode() in response.read():
                 return time.monotonic() - started
-        time.sleep(0.05)
+        time.sleep(0.02)
     return float("inf")
 
 
-def http_benchmark(scratch: Path, seconds: int, world: dict[str, Any], connection_counts: list[int]) -> bool:
-    if not (shutil.which("wrk") and (shutil.which("nginx") or Path("/usr/sbin/nginx").exists())):
+def publish_latencies(port: int, world: dict[str, Any], publishes: int) -> bool:
+    """p50/p95 of ``publishes`` updates, one after another, against the 2 s goal."""
+    times = sorted(publish_latency(port, world) for _ in range(publishes))
+    p50, p95 = times[round(0.5 * (len(times) - 1))], times[round(0.95 * (len(times) - 1))]
+    print(
+        f"a new public update served on /status/ after posting: p50 {p50:.2f} s, p95 {p95:.2f} s, max "
+        f"{times[-1]:.2f} s over {publishes} (goal under 2 s); load average {os.getloadavg()[0]:.1f}"
+    )
+    record(
+        "statuspage", f"public update to served snapshot, p50 of {publishes}", p50, "s", "under 2 s", p50 < 2, DATABASE
+    )
+    record(
+        "statuspage", f"public update to served snapshot, p95 of {publishes}", p95, "s", "under 2 s", p95 < 2, DATABASE
+    )
+    return p95 < 2
+
+
+def http_benchmark(
+    scratch: Path, seconds: int, world: dict[str, Any], connection_counts: list[int], publishes: int
+) -> bool:
+    nginx = nginx_binary()
+    if not (shutil.which("wrk") and nginx):
         print("HTTP: skipped (install wrk and nginx)")
         return True
     from watchkeeper.statuspage import snapshot
@@ -246,13 +249,9 @@ def http_benchmark(scratch: Path, seconds: int, world: dict[str, Any], connectio
     snapshot.write()
     cpus = os.cpu_count() or 2
     app_port, base_port, nginx_port = free_port(), free_port(), free_port()
-    # nginx serves /status/ from <webroot>/status, which is the snapshot directory itself.
-    (scratch / "webroot").mkdir()
-    (scratch / "webroot" / "status").symlink_to(scratch / "snapshot")
-    (scratch / "nginx.conf").write_text(
-        NGINX.format(workers=cpus, scratch=scratch, port=nginx_port, webroot=scratch / "webroot")
-    )
-    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
+    # The README's recipe as operators copy it, in front of the same `watchkeeper serve`.
+    prefix = scratch / "nginx"
+    config = write_config(prefix, f"127.0.0.1:{nginx_port}", scratch / "snapshot", f"127.0.0.1:{app_port}", cpus)
     watchkeeper = str(Path(sys.executable).with_name("watchkeeper"))
     # The command users run, worker and access log included: what it logs is part of what it costs.
     app = [watchkeeper, "serve", "--host", "127.0.0.1", "--port", str(app_port)]
@@ -263,7 +262,7 @@ def http_benchmark(scratch: Path, seconds: int, world: dict[str, Any], connectio
     procs = [
         subprocess.Popen(app, env=env, stdout=log, stderr=log, start_new_session=True),
         subprocess.Popen(baseline_command(base_port), env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL),
-        subprocess.Popen([nginx, "-c", str(scratch / "nginx.conf"), "-g", "daemon off;"]),
+        subprocess.Popen([nginx, "-p", str(prefix), "-c", str(config), "-g", "daemon off;"]),
     ]
     ok = True
     try:
@@ -272,10 +271,7 @@ def http_benchmark(scratch: Path, seconds: int, world: dict[str, Any], connectio
         for path in PATHS:
             warm_up(f"http://127.0.0.1:{app_port}{path}")
             warm_up(f"http://127.0.0.1:{base_port}{path}")
-        latency = publish_latency(app_port, world)
-        print(f"a new public update served on /status/ {latency:.2f} s after it was posted (goal under 2 s)")
-        ok = latency < 2
-        record("statuspage", "public update to served snapshot", latency, "s", "under 2 s", ok, DATABASE)
+        ok = publish_latencies(app_port, world, publishes)
         header = f"{'path':<30} {'conns':>5} {'server':<9} {'req/s':>9} {'p50 ms':>7} {'p99 ms':>7} {'errors':>6}"
         print(header)
         for connections in connection_counts:
@@ -426,6 +422,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--postgres", default=os.environ.get("BENCH_POSTGRES_URL", ""), help="a PostgreSQL URL")
     parser.add_argument("--connections", type=int, nargs="+", default=CONNECTIONS, help="wrk connection counts")
+    parser.add_argument("--publishes", type=int, default=20, help="updates timed from posting to served")
     parser.add_argument("--skip-http", action="store_true")
     parser.add_argument("--skip-fanout", action="store_true")
     args = parser.parse_args()
@@ -439,7 +436,7 @@ def main() -> None:
     world = make_world()
     ok = True
     if not args.skip_http:
-        ok = http_benchmark(scratch, args.seconds, world, args.connections) and ok
+        ok = http_benchmark(scratch, args.seconds, world, args.connections, args.publishes) and ok
     if not args.skip_fanout:
         ok = fanout_benchmark(world, args.emails, args.webhooks, args.workers) and ok
     shutil.rmtree(scratch, ignore_errors=True)
