@@ -29,6 +29,7 @@ import os
 import random
 import signal
 import sys
+import threading
 import time
 from types import FrameType
 from typing import Any
@@ -59,6 +60,19 @@ RELEASE_SECONDS = 6
 log = logging.getLogger("watchkeeper.worker")
 # Tasks that are one send each, safe to run side by side: they go to the sending pool.
 POOLED = frozenset({notification_tasks.deliver.module_path})
+
+
+# With health checks on, each check of a connection costs PostgreSQL a query: one a second per thread is plenty.
+CHECK_SECONDS = 1.0
+_checked = threading.local()
+
+
+def _check_connection() -> None:
+    """Drops this thread's database connection if it is broken or past its age (Django's per-request check)."""
+    now = time.monotonic()
+    if now - getattr(_checked, "at", -CHECK_SECONDS) >= CHECK_SECONDS:
+        _checked.at = now
+        close_old_connections()
 
 
 class Release(BaseException):
@@ -133,7 +147,7 @@ class Worker(LibraryWorker):
             while self.running:
                 if self.pool.exit_code is not None:
                     sys.exit(self.pool.exit_code)
-                close_old_connections()
+                _check_connection()
                 slot = slot or self.pool.reserve()
                 task = self._claim_next(deliveries=slot)
                 if task is None:
@@ -199,7 +213,7 @@ class Worker(LibraryWorker):
             signal.alarm(0)
 
     def _run_pooled(self, db_task_result: DBTaskResult) -> str:
-        close_old_connections()  # this thread's connection: dropped if broken or past its age
+        _check_connection()
         return self._execute(db_task_result, watched=False)
 
     def _execute(self, db_task_result: DBTaskResult, *, watched: bool) -> str:
