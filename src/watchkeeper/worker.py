@@ -48,11 +48,12 @@ from django_tasks_db.compat import (
 )
 from django_tasks_db.management.commands.db_worker import Worker as LibraryWorker
 from django_tasks_db.models import DBTaskResult
-from django_tasks_db.utils import exclusive_transaction, is_locked_database_exception
+from django_tasks_db.utils import is_locked_database_exception
 
 from watchkeeper import database
 from watchkeeper.notifications import tasks as notification_tasks
 from watchkeeper.sending_pool import SendingPool
+from watchkeeper.task_claim import claim_next
 
 # Stays under serve's 8 s deadline for its children, and the 10 s anyone waits for a stop.
 RELEASE_SECONDS = 6
@@ -171,15 +172,11 @@ class Worker(LibraryWorker):
         if not deliveries:
             tasks = tasks.exclude(task_path__in=POOLED)
         try:
-            with exclusive_transaction(tasks.db):
-                task = tasks.get_locked()
-                if task is not None:
-                    task.claim(self.worker_id)
+            return claim_next(tasks, self.worker_id)
         except OperationalError as error:
             if is_locked_database_exception(error):
                 return None  # SQLite is busy with another writer: look again on the next round
             raise
-        return task
 
     def _recover(self) -> None:
         """Once the database answers: a claim whose commit we never heard back about is put back on the queue."""
