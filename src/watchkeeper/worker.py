@@ -131,6 +131,10 @@ class Worker(LibraryWorker):
             signal.alarm(RELEASE_SECONDS)
 
     def run(self) -> None:
+        # The library's own start line, which operators (and the stop tests) look for.
+        logging.getLogger("django_tasks_db").info(
+            "Starting worker worker_id=%s queues=%s", self.worker_id, ",".join(self.queue_names)
+        )
         if self.startup_delay and self.interval:
             time.sleep(random.random())  # jitter, as the library does: workers started together spread out
         while self.running:
