@@ -267,6 +267,8 @@ NOTIFICATIONS = {
     "SEND_TIMEOUT_SECONDS": float(os.environ.get("WATCHKEEPER_DELIVERY_TIMEOUT_SECONDS", "10")),
     # Longer than the send timeout: a claim older than this belongs to a worker that died mid-delivery.
     "LEASE_SECONDS": float(os.environ.get("WATCHKEEPER_DELIVERY_LEASE_SECONDS", "60")),
+    # Deliveries each worker sends at once, one thread each: they mostly wait on the receiver.
+    "CONCURRENCY": int(os.environ.get("WATCHKEEPER_DELIVERY_CONCURRENCY", "16")),
 }
 # Webhook, Slack webhook and Teams channels call only public https addresses unless this is on (internal receivers).
 WATCHKEEPER_ALLOW_PRIVATE_ENDPOINTS = env_bool("WATCHKEEPER_ALLOW_PRIVATE_ENDPOINTS")

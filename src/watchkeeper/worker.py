@@ -14,6 +14,11 @@ The database going away (a restart, a failover):
   when they run, so running one again is safe); it is not recorded as failed.
 - A finished task's outcome is retried until the database takes it, so its work is not done a second time.
 - After WATCHKEEPER_WORKER_DB_GRACE_SECONDS without the database the worker logs and exits with status 3.
+
+Deliveries. A delivery mostly waits on its receiver, so the worker sends up to WATCHKEEPER_DELIVERY_CONCURRENCY of
+them at once on a pool of threads (see sending_pool) while its main loop goes on with every other kind of task. A
+thread is reserved before a delivery is claimed, so leases stay honest. On a stop the deliveries in flight get the
+same patience as the task in hand; any still running then are handed back to the queue (their leases still hold).
 """
 
 from __future__ import annotations
@@ -21,12 +26,17 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import random
 import signal
 import sys
+import threading
+import time
 from types import FrameType
 from typing import Any
 
-from django.db import connections, transaction
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.db import OperationalError, close_old_connections, connections, transaction
 from django.utils.crypto import get_random_string
 from django_tasks_db.compat import (
     DEFAULT_TASK_BACKEND_ALIAS,
@@ -38,21 +48,52 @@ from django_tasks_db.compat import (
 )
 from django_tasks_db.management.commands.db_worker import Worker as LibraryWorker
 from django_tasks_db.models import DBTaskResult
+from django_tasks_db.utils import is_locked_database_exception
 
 from watchkeeper import database
+from watchkeeper.notifications import tasks as notification_tasks
+from watchkeeper.sending_pool import SendingPool
+from watchkeeper.task_claim import claim_next
 
 # Stays under serve's 8 s deadline for its children, and the 10 s anyone waits for a stop.
 RELEASE_SECONDS = 6
 
 log = logging.getLogger("watchkeeper.worker")
+# Tasks that are one send each, safe to run side by side: they go to the sending pool.
+POOLED = frozenset({notification_tasks.deliver.module_path})
+
+
+# With health checks on, each check of a connection costs PostgreSQL a query: one a second per thread is plenty.
+CHECK_SECONDS = 1.0
+_checked = threading.local()
+
+
+def _check_connection() -> None:
+    """Drops this thread's database connection if it is broken or past its age (Django's per-request check)."""
+    now = time.monotonic()
+    if now - getattr(_checked, "at", -CHECK_SECONDS) >= CHECK_SECONDS:
+        _checked.at = now
+        close_old_connections()
 
 
 class Release(BaseException):
     """Raised into a running task to hand it back: BaseException, so task code catching Exception cannot eat it."""
 
 
+def concurrency() -> int:
+    size = int(settings.NOTIFICATIONS["CONCURRENCY"])
+    if size < 1:
+        raise ImproperlyConfigured(f"WATCHKEEPER_DELIVERY_CONCURRENCY must be at least 1, not {size}")
+    return size
+
+
+def _in_short(outcomes: list[str], many: str) -> list[str]:
+    """Each outcome, or for a full pool one count: the stop line stays one readable line."""
+    return outcomes if len(outcomes) <= 3 else [many.format(len(outcomes))]
+
+
 class Worker(LibraryWorker):
-    def __init__(self, *, interval: float) -> None:
+    def __init__(self, *, interval: float, concurrency: int) -> None:
         super().__init__(
             queue_names=[DEFAULT_TASK_QUEUE_NAME],
             interval=interval,
@@ -64,8 +105,11 @@ class Worker(LibraryWorker):
             excluded_queue_names=[],
         )
         self.stopped_by: str | None = None
+        self.stopped_at = 0.0
+        self.impatient = False
         self.in_task_code = False
-        self.outcome = "no task was in hand"
+        self.outcome = ""  # of the task the main loop had in hand when the stop came
+        self.pool = SendingPool(concurrency, self._run_pooled)
 
     def configure_signals(self) -> None:
         for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGALRM):
@@ -74,32 +118,79 @@ class Worker(LibraryWorker):
     def shutdown(self, signum: int, frame: FrameType | None) -> None:
         if signum == signal.SIGALRM or self.stopped_by is not None:
             # Out of patience: release the task if its own code is still running; otherwise it is nearly done.
+            self.impatient = True
             if self.in_task_code:
                 self.in_task_code = False
                 raise Release
             return
         self.stopped_by = signal.Signals(signum).name
-        self.running = False  # the loop ends after the task in hand, or after its current short sleep
+        self.stopped_at = time.monotonic()
+        self.running = False  # the loop ends after the task in hand, or after its current short wait
+        self.pool.keep_outcomes()
         if self.running_task:
             signal.alarm(RELEASE_SECONDS)
 
     def run(self) -> None:
+        # The library's own start line, which operators (and the stop tests) look for.
+        logging.getLogger("django_tasks_db").info(
+            "Starting worker worker_id=%s queues=%s", self.worker_id, ",".join(self.queue_names)
+        )
+        if self.startup_delay and self.interval:
+            time.sleep(random.random())  # jitter, as the library does: workers started together spread out
         while self.running:
             try:
-                super().run()
-                return  # stopped, or batch or max-tasks finished
+                self._loop()
             except database.OUTAGE as error:
                 database.pause(database.lost(error))
                 self._recover()
+        self._drain()
+
+    def _loop(self) -> None:
+        """Claims tasks until stopped: a delivery only while a sending thread is free for it, anything else inline."""
+        slot = False
+        try:
+            while self.running:
+                if self.pool.exit_code is not None:
+                    sys.exit(self.pool.exit_code)
+                _check_connection()
+                slot = slot or self.pool.reserve()
+                task = self._claim_next(deliveries=slot)
+                if task is None:
+                    if not self.running:
+                        break
+                    if slot:
+                        time.sleep(self.interval)
+                    else:  # every thread is sending: look again as soon as one comes free
+                        slot = self.pool.reserve(timeout=self.interval)
+                elif slot and task.task_path in POOLED:
+                    self.pool.submit(task)
+                    slot = False
+                else:
+                    self.run_task(task)
+        finally:
+            if slot:
+                self.pool.unreserve()
+
+    def _claim_next(self, *, deliveries: bool) -> DBTaskResult | None:
+        tasks = DBTaskResult.objects.ready().filter(backend_name=self.backend_name, queue_name__in=self.queue_names)
+        if not deliveries:
+            tasks = tasks.exclude(task_path__in=POOLED)
+        try:
+            return claim_next(tasks, self.worker_id)
+        except OperationalError as error:
+            if is_locked_database_exception(error):
+                return None  # SQLite is busy with another writer: look again on the next round
+            raise
 
     def _recover(self) -> None:
         """Once the database answers: a claim whose commit we never heard back about is put back on the queue."""
+        sending = {str(task.pk) for task in self.pool.in_hand()}
 
         def requeue_ours() -> int:
             ours = [
                 row.pk
                 for row in DBTaskResult.objects.filter(status=TaskResultStatus.RUNNING).only("pk", "worker_ids")
-                if row.worker_ids and row.worker_ids[-1] == self.worker_id
+                if row.worker_ids and row.worker_ids[-1] == self.worker_id and str(row.pk) not in sending
             ]
             running = DBTaskResult.objects.filter(pk__in=ours, status=TaskResultStatus.RUNNING)
             return running.update(status=TaskResultStatus.READY, started_at=None)
@@ -113,41 +204,70 @@ class Worker(LibraryWorker):
         if self.stopped_by is not None:
             signal.alarm(RELEASE_SECONDS)  # claimed just as the stop came: the same patience applies
         try:
-            value = self._call(db_task_result)
-        except Release:
-            self._release(db_task_result)
-        except database.OUTAGE as error:
-            self._put_back(db_task_result, error)
-        except SystemExit:
-            raise  # the grace period without a database ran out inside the task: the process must end
-        except BaseException as error:  # as django-tasks does: the failure is recorded, the worker carries on
-            failure = error
-            database.persist(lambda: db_task_result.set_failed(failure))
-            self._finished(db_task_result)
+            outcome = self._execute(db_task_result, watched=True)
             if self.stopped_by is not None:
-                self.outcome = f"task {db_task_result.id} ({db_task_result.task_path}) failed; recorded as failed"
-        else:
-            database.persist(lambda: db_task_result.set_successful(value))
-            self._finished(db_task_result)
-            if self.stopped_by is not None:
-                self.outcome = f"finished task {db_task_result.id} ({db_task_result.task_path}) first"
+                self.outcome = outcome
         finally:
             self.in_task_code = False
             self.running_task = False
             self._run_tasks += 1
             signal.alarm(0)
 
-    def _call(self, db_task_result: DBTaskResult) -> Any:
+    def _run_pooled(self, db_task_result: DBTaskResult) -> str:
+        _check_connection()
+        return self._execute(db_task_result, watched=False)
+
+    def _execute(self, db_task_result: DBTaskResult, *, watched: bool) -> str:
+        """Runs a task and records how it ended; returns that, in the words of the stop line."""
+        named = f"task {db_task_result.id} ({db_task_result.task_path})"
+        try:
+            value = self._call(db_task_result, watched=watched)
+        except Release:
+            self._requeue(db_task_result)
+            return f"released {named} unfinished, back to the queue"
+        except database.OUTAGE as error:
+            self._put_back(db_task_result, error)
+            return f"put {named} back on the queue after a database outage"
+        except SystemExit:
+            raise  # the grace period without a database ran out inside the task: the process must end
+        except BaseException as error:  # as django-tasks does: the failure is recorded, the worker carries on
+            failure = error
+            database.persist(lambda: db_task_result.set_failed(failure))
+            self._finished(db_task_result)
+            return f"{named} failed; recorded as failed"
+        database.persist(lambda: db_task_result.set_successful(value))
+        self._finished(db_task_result)
+        return f"finished {named} first"
+
+    def _call(self, db_task_result: DBTaskResult, *, watched: bool) -> Any:
+        """Calls the task's code; ``watched`` (the main loop only) lets a stop's patience release it mid-run."""
         task = db_task_result.task
         task_result = db_task_result.task_result
         task_started.send(sender=type(task.get_backend()), task_result=task_result)
-        self.in_task_code = True
+        if watched:
+            self.in_task_code = True
         try:
             if task.takes_context:
                 return task.call(TaskContext(task_result=task_result), *task_result.args, **task_result.kwargs)
             return task.call(*task_result.args, **task_result.kwargs)
         finally:
-            self.in_task_code = False
+            if watched:
+                self.in_task_code = False
+
+    def _drain(self) -> None:
+        """After a stop: deliveries in flight have until RELEASE_SECONDS after it to finish, then go back."""
+        self.pool.stop()
+        deadline = self.stopped_at + RELEASE_SECONDS
+        while self.pool.in_hand() and not self.impatient and time.monotonic() < deadline:
+            self.pool.wait(0.05)
+        unfinished = self.pool.in_hand()
+        for task in unfinished:
+            self._requeue(task)
+        released = [f"released task {t.id} ({t.task_path}) unfinished, back to the queue" for t in unfinished]
+        parts = [self.outcome] if self.outcome else []
+        parts += _in_short(self.pool.finished_after_stop, "finished {} tasks in flight first")
+        parts += _in_short(released, "released {} tasks still in flight unfinished, back to the queue")
+        self.outcome = "; ".join(parts) or "no task was in hand"
 
     @staticmethod
     def _finished(db_task_result: DBTaskResult) -> None:
@@ -165,10 +285,6 @@ class Worker(LibraryWorker):
 
         return database.persist(put_back)
 
-    def _release(self, db_task_result: DBTaskResult) -> None:
-        self._requeue(db_task_result)
-        self.outcome = f"released task {db_task_result.id} ({db_task_result.task_path}) unfinished, back to the queue"
-
     def _put_back(self, db_task_result: DBTaskResult, error: BaseException) -> None:
         database.lost(error)
         log.warning("Task %s met a database outage mid-run; it goes back on the queue", db_task_result.pk)
@@ -176,7 +292,7 @@ class Worker(LibraryWorker):
 
 
 def run(interval: float) -> None:
-    worker = Worker(interval=interval)
+    worker = Worker(interval=interval, concurrency=concurrency())
     worker.configure_signals()
     worker.run()
     if worker.stopped_by is not None:

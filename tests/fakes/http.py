@@ -40,6 +40,8 @@ class FakeServer:
         self.requests: list[Request] = []
         self.failures: deque[Failure] = deque()
         self.lock = threading.Lock()
+        self.in_flight = 0
+        self.most_in_flight = 0  # the most requests it held at one moment: how much a sender overlaps
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -48,7 +50,14 @@ class FakeServer:
                 request = Request(
                     "POST", self.path, {k.lower(): v for k, v in self.headers.items()}, self.rfile.read(length)
                 )
-                status, headers, body = fake._answer(request)
+                with fake.lock:
+                    fake.in_flight += 1
+                    fake.most_in_flight = max(fake.most_in_flight, fake.in_flight)
+                try:
+                    status, headers, body = fake._answer(request)
+                finally:
+                    with fake.lock:
+                        fake.in_flight -= 1
                 self.send_response(status)
                 for name, value in headers.items():
                     self.send_header(name, value)

@@ -7,7 +7,8 @@ from email.utils import format_datetime
 
 import pytest
 import time_machine
-from django.db import transaction
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django_tasks_db.models import DBTaskResult
 
 from tests.factories import make_incident, make_service, make_team, make_user
@@ -18,6 +19,7 @@ from watchkeeper.domain.workflow import Step
 from watchkeeper.incidents import services as incidents
 from watchkeeper.notifications import services as notifications
 from watchkeeper.notifications.channels import parse_retry_after
+from watchkeeper.notifications.delivery import attempt
 from watchkeeper.notifications.models import Audience, Delivery, Status
 
 pytest_plugins = ["tests.fakes.fixtures"]
@@ -195,3 +197,17 @@ def test_after_the_last_attempt_the_delivery_is_failed(admin, receiver, settings
     delivery = Delivery.objects.get(incident=incident, channel__isnull=False)
     assert delivery.status == Status.FAILED and delivery.attempts == 3
     assert not receiver.received
+
+
+def test_a_sent_message_costs_ten_queries_and_leaves_no_lease_check_queued(admin, receiver) -> None:
+    notifications.create_route(admin, channel=webhook_channel(admin, receiver), events=["incident.declared"])
+    incident = make_incident(priority="P1")
+    row = Delivery.objects.get(incident=incident, channel__isnull=False)
+    queued = set(DBTaskResult.objects.filter(status="READY").values_list("pk", flat=True))
+    with CaptureQueriesContext(connection) as queries:
+        attempt(row.pk, 1)
+    row.refresh_from_db()
+    assert row.status == Status.SENT and list(receiver.received) == [row.key]
+    # Claim and record, each one transaction; the lease check scheduled by the claim is gone with it.
+    assert len(queries) <= 10, "\n".join(query["sql"][:120] for query in queries.captured_queries)
+    assert set(DBTaskResult.objects.filter(status="READY").values_list("pk", flat=True)) == queued

@@ -1,7 +1,8 @@
 """Sending one delivery: claim it, send it outside any transaction, record what happened.
 
 A delivery recorded as sent is never sent again. Each attempt is a task; claiming one also schedules a
-check at the end of its lease, so an attempt whose worker died mid-send is retried without any polling.
+check at the end of its lease, so an attempt whose worker died mid-send is retried without any polling. Once the
+attempt's outcome is recorded that check has nothing to do, so it is taken off the queue in the same transaction.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.utils import timezone
+from django_tasks_db.backend import DatabaseBackend
+from django_tasks_db.models import DBTaskResult
 
 from watchkeeper.database import persist
 from watchkeeper.domain.workflow import Step
@@ -37,9 +40,15 @@ def _config(name: str) -> float:
     return float(settings.NOTIFICATIONS[name])
 
 
-def enqueue(delivery_id: int, attempt: int, at: datetime | None = None) -> None:
+def enqueue(delivery_id: int, attempt: int, at: datetime | None = None) -> str:
     task = tasks.deliver if at is None else tasks.deliver.using(run_after=at)
-    task.enqueue(delivery_id, attempt)
+    return task.enqueue(delivery_id, attempt).id
+
+
+def _drop_lease_check(task_id: str) -> None:
+    """The lease check of an attempt whose outcome is recorded would only find it done: spare a worker the visit."""
+    if isinstance(tasks.deliver.get_backend(), DatabaseBackend):
+        DBTaskResult.objects.filter(pk=task_id, status="READY").delete()
 
 
 def backoff(attempt: int, retry_after: float | None) -> timedelta:
@@ -53,7 +62,7 @@ def attempt(delivery_id: int, number: int) -> None:
     claimed = _claim(delivery_id, number)
     if claimed is None:
         return
-    row, outgoing = claimed
+    row, outgoing, lease_check = claimed
     # A transport's exception may quote the URL it called, and for Slack and Teams webhooks that URL is the
     # credential: the text is scrubbed here, before it is stored, put on the timeline or sent to the comms lead.
     # Once sent, the outcome is recorded even across a database restart: a message is not sent again for want of it.
@@ -61,17 +70,20 @@ def attempt(delivery_id: int, number: int) -> None:
         sent = transport_for(row.kind).send(outgoing)
     except Transient as error:
         message, retry_after = scrub(str(error), outgoing.secret), error.retry_after
-        persist(lambda: _failed(row.pk, row.attempts, message, retryable=True, retry_after=retry_after))
+        persist(lambda: _failed(row, lease_check, message, retryable=True, retry_after=retry_after))
     except Permanent as error:
         message = scrub(str(error), outgoing.secret)
-        persist(lambda: _failed(row.pk, row.attempts, message, retryable=False))
+        persist(lambda: _failed(row, lease_check, message, retryable=False))
     else:
-        persist(lambda: _succeeded(row.pk, row.attempts, sent))
+        persist(lambda: _succeeded(row, lease_check, sent))
 
 
-def _claim(delivery_id: int, number: int) -> tuple[Delivery, Outgoing] | None:
+def _claim(delivery_id: int, number: int) -> tuple[Delivery, Outgoing, str] | None:
+    """Takes the delivery for this attempt; returns it, the message and the id of the lease check it scheduled."""
     with transaction.atomic():
-        row = Delivery.objects.select_for_update().filter(pk=delivery_id).first()
+        # The channel comes in the same query: the message needs it. Only the delivery's row is locked.
+        found = Delivery.objects.select_for_update(of=("self",)).select_related("channel").filter(pk=delivery_id)
+        row = found.first()
         if row is None or row.status in {Status.SENT, Status.FAILED}:
             return None
         now = timezone.now()
@@ -94,13 +106,13 @@ def _claim(delivery_id: int, number: int) -> tuple[Delivery, Outgoing] | None:
         row.claimed_at = now
         row.not_before = None
         row.save(update_fields=["status", "attempts", "claimed_at", "not_before", "last_error"])
-        enqueue(row.pk, number, now + timedelta(seconds=_config("LEASE_SECONDS")))
+        lease_check = enqueue(row.pk, number, now + timedelta(seconds=_config("LEASE_SECONDS")))
         try:
             outgoing = _outgoing(row)
         except ImproperlyConfigured as error:
             _fail_now(row, str(error), now)
             return None
-    return row, outgoing
+    return row, outgoing, lease_check
 
 
 def _wait_for_slot(row: Delivery, number: int, now: datetime) -> bool:
@@ -144,10 +156,17 @@ def _outgoing(row: Delivery) -> Outgoing:
     )
 
 
-def _locked_if_ours(delivery_id: int, number: int) -> Delivery | None:
-    row = Delivery.objects.select_for_update(of=("self",)).select_related("channel", "incident").get(pk=delivery_id)
-    # Past its lease another attempt may have taken over; that one reports instead.
-    return row if row.status == Status.SENDING and row.attempts == number else None
+def _still_ours(row: Delivery, **changes: object) -> bool:
+    """Records ``changes`` if this attempt still holds the delivery (one UPDATE, which also locks the row).
+
+    Past its lease another attempt may have taken over; that one reports instead.
+    """
+    held = Delivery.objects.filter(pk=row.pk, status=Status.SENDING, attempts=row.attempts)
+    if not held.update(**changes):
+        return False
+    for name, value in changes.items():
+        setattr(row, name, value)
+    return True
 
 
 def describe(row: Delivery) -> str:
@@ -165,15 +184,11 @@ def _timeline(row: Delivery, text: str, now: datetime) -> None:
 
 
 @transaction.atomic
-def _succeeded(delivery_id: int, number: int, sent: Sent) -> None:
-    row = _locked_if_ours(delivery_id, number)
-    if row is None:
-        return
+def _succeeded(row: Delivery, lease_check: str, sent: Sent) -> None:
     now = timezone.now()
-    row.status = Status.SENT
-    row.sent_at = now
-    row.external_id = sent.external_id[:200]
-    row.save(update_fields=["status", "sent_at", "external_id"])
+    if not _still_ours(row, status=Status.SENT, sent_at=now, external_id=sent.external_id[:200]):
+        return
+    _drop_lease_check(lease_check)
     # Only a channel that is itself the conversation keeps a thread: an on-call channel's messages go to different
     # people's direct messages as the rota turns.
     if sent.thread and row.channel is not None and row.channel.kind == row.kind:
@@ -188,18 +203,16 @@ def _succeeded(delivery_id: int, number: int, sent: Sent) -> None:
 
 
 @transaction.atomic
-def _failed(delivery_id: int, number: int, error: str, *, retryable: bool, retry_after: float | None = None) -> None:
-    row = _locked_if_ours(delivery_id, number)
-    if row is None:
-        return
-    now = timezone.now()
+def _failed(row: Delivery, lease_check: str, error: str, *, retryable: bool, retry_after: float | None = None) -> None:
+    now, number = timezone.now(), row.attempts
     if retryable and number < _config("MAX_ATTEMPTS"):
-        row.status = Status.PENDING
-        row.last_error = error[:2000]
-        row.save(update_fields=["status", "last_error"])
-        enqueue(row.pk, number + 1, now + backoff(number, retry_after))
+        if _still_ours(row, status=Status.PENDING, last_error=error[:2000]):
+            _drop_lease_check(lease_check)
+            enqueue(row.pk, number + 1, now + backoff(number, retry_after))
         return
-    _fail_now(row, error, now)
+    if _still_ours(row, last_error=error[:2000]):
+        _drop_lease_check(lease_check)
+        _fail_now(row, error, now)
 
 
 def _fail_now(row: Delivery, error: str, now: datetime) -> None:
