@@ -339,7 +339,7 @@ def fanout_benchmark(world: dict[str, Any], emails: int, webhooks: int, workers:
     Subscriber.objects.bulk_create(
         [
             Subscriber(
-                channel="webhook",
+                medium="webhook",
                 email=f"dev{i}@example.com",
                 endpoint=f"{receiver.url}/{i}",
                 secret=secret,

@@ -1,5 +1,5 @@
 """Text message subscribers through GOV.UK Notify (the local fake): a code to sign up, and a message only when an
-incident is created and when it is resolved, exactly once per (update, subscriber, channel)."""
+incident is created and when it is resolved, exactly once per (update, subscriber, medium)."""
 
 from __future__ import annotations
 
@@ -66,7 +66,7 @@ def test_sign_up_texts_a_code_that_confirms_the_number(
     assert response.status_code == 302
     subscriber = Subscriber.objects.get()
     assert subscriber.confirmed_at is not None
-    assert subscriber.channel == "sms"
+    assert subscriber.medium == "sms"
     manage = client.get(response["Location"])
     assert b"+447700900123" in manage.content
     # The code works once.
@@ -119,7 +119,7 @@ def test_sign_up_takes_uk_numbers_unless_other_countries_are_allowed(settings: A
 
 def _confirmed(phone: str) -> Subscriber:
     now = timezone.now()
-    return Subscriber.objects.create(channel="sms", phone=phone, created_at=now, confirmed_at=now)
+    return Subscriber.objects.create(medium="sms", phone=phone, created_at=now, confirmed_at=now)
 
 
 def test_texts_only_when_an_incident_is_created_and_resolved(
@@ -151,7 +151,7 @@ def test_texts_only_when_an_incident_is_created_and_resolved(
     assert "New incident: Payments are failing" in messages[0]
     assert "Resolved: Payments are failing" in messages[1]
     assert all("/status/subscription/" in m for m in messages)
-    rows = SubscriberMessage.objects.filter(subscriber=reader, channel="sms")
+    rows = SubscriberMessage.objects.filter(subscriber=reader, medium="sms")
     assert rows.count() == 2
     assert set(rows.values_list("state", flat=True)) == {"sent"}
     assert {m["reference"] for m in texts.sent} == {f"statuspage-delivery-{d.pk}" for d in rows}
@@ -170,7 +170,7 @@ def test_each_update_texts_each_subscriber_exactly_once(
         sending.send_batch(batch)
     run_tasks()
     assert sorted(m["phone_number"] for m in texts.sent) == [f"+44770090012{n}" for n in range(3)]
-    assert SubscriberMessage.objects.filter(update=update, channel="sms").count() == 3
+    assert SubscriberMessage.objects.filter(update=update, medium="sms").count() == 3
 
 
 def test_notify_refusing_fails_the_delivery_and_others_still_go(
@@ -182,7 +182,7 @@ def test_notify_refusing_fails_the_delivery_and_others_still_go(
     settings.STATUSPAGE_NOTIFY_SMS_TEMPLATE_ID = ""
     publish(world)
     run_tasks()
-    row = SubscriberMessage.objects.get(channel="sms")
+    row = SubscriberMessage.objects.get(medium="sms")
     assert row.state == "failed"
     assert "STATUSPAGE_NOTIFY_SMS_TEMPLATE_ID" in row.error
     assert texts.sent == []

@@ -67,7 +67,7 @@ def confirmed_webhook(client: Client, receiver: Receiver) -> Subscriber:
     assert link and receiver.url in mail.outbox[-1].body
     manage = client.post("/status/" + link.group(0).split("/status/", 1)[1])
     assert manage.status_code == 302
-    subscriber = Subscriber.objects.get(channel="webhook")
+    subscriber = Subscriber.objects.get(medium="webhook")
     page = client.get(manage["Location"]).content.decode()
     assert reveal(subscriber.secret) in page
     return subscriber

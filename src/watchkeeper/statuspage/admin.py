@@ -32,5 +32,5 @@ class SubscriberAdmin(ReadOnlyAdmin, admin.ModelAdmin[Subscriber]):
 
 @admin.register(SubscriberMessage)
 class DeliveryAdmin(ReadOnlyAdmin, admin.ModelAdmin[SubscriberMessage]):
-    list_display = ["update", "subscriber", "channel", "purpose", "state", "sent_at"]
-    list_filter = ["state", "channel", "purpose"]
+    list_display = ["update", "subscriber", "medium", "purpose", "state", "sent_at"]
+    list_filter = ["state", "medium", "purpose"]

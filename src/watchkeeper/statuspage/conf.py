@@ -57,10 +57,10 @@ def time_zone() -> str:
     return str(getattr(settings, "STATUSPAGE_TIME_ZONE", settings.TIME_ZONE))
 
 
-def batch_size(channel: str) -> int:
+def batch_size(medium: str) -> int:
     """Deliveries per task: emails share one SMTP connection; webhooks and Notify calls are spread over workers."""
-    default = 25 if channel in {"webhook", "sms"} else 200
-    return int(getattr(settings, f"STATUSPAGE_{channel.upper()}_BATCH", default))
+    default = 25 if medium in {"webhook", "sms"} else 200
+    return int(getattr(settings, f"STATUSPAGE_{medium.upper()}_BATCH", default))
 
 
 def stale_seconds() -> int:

@@ -127,12 +127,12 @@ class Subscriber(models.Model):
     confirmation; a webhook subscriber confirms and manages through its email address, as on Statuspage; a text
     message subscriber confirms with a code sent to the phone and has no email address."""
 
-    class Channel(models.TextChoices):
+    class Medium(models.TextChoices):
         EMAIL = "email", "Email"
         WEBHOOK = "webhook", "Webhook"
         SMS = "sms", "Text message"
 
-    channel = models.CharField(max_length=16, choices=Channel.choices, default=Channel.EMAIL)
+    medium = models.CharField(max_length=16, choices=Medium.choices, default=Medium.EMAIL)
     email = models.EmailField(blank=True)
     # E.164, for example +447700900123; only for text message subscribers.
     phone = models.CharField(max_length=16, blank=True)
@@ -154,11 +154,11 @@ class Subscriber(models.Model):
     class Meta:
         ordering = ["email", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["email"], condition=models.Q(channel="email"), name="one_email_subscriber"),
+            models.UniqueConstraint(fields=["email"], condition=models.Q(medium="email"), name="one_email_subscriber"),
             models.UniqueConstraint(
-                fields=["email", "endpoint"], condition=models.Q(channel="webhook"), name="one_webhook_per_endpoint"
+                fields=["email", "endpoint"], condition=models.Q(medium="webhook"), name="one_webhook_per_endpoint"
             ),
-            models.UniqueConstraint(fields=["phone"], condition=models.Q(channel="sms"), name="one_sms_subscriber"),
+            models.UniqueConstraint(fields=["phone"], condition=models.Q(medium="sms"), name="one_sms_subscriber"),
         ]
 
     def __str__(self) -> str:
@@ -167,7 +167,7 @@ class Subscriber(models.Model):
     @property
     def address(self) -> str:
         """Where confirmation goes, and what the sign-up limits and signed links are keyed on."""
-        return self.phone if self.channel == self.Channel.SMS else self.email
+        return self.phone if self.medium == self.Medium.SMS else self.email
 
 
 class SignupAttempt(models.Model):
@@ -185,7 +185,7 @@ class SignupAttempt(models.Model):
 
 
 class SubscriberMessage(models.Model):
-    """One (update, subscriber, channel): unique, and claimed before sending, so nobody gets a message twice."""
+    """One (update, subscriber, medium): unique, and claimed before sending, so nobody gets a message twice."""
 
     class State(models.TextChoices):
         PENDING = "pending", "Waiting"
@@ -199,7 +199,7 @@ class SubscriberMessage(models.Model):
 
     update = models.ForeignKey(PublicUpdate, on_delete=models.CASCADE, related_name="deliveries")
     subscriber = models.ForeignKey(Subscriber, on_delete=models.CASCADE, related_name="deliveries")
-    channel = models.CharField(max_length=16, default="email")
+    medium = models.CharField(max_length=16, default="email")
     purpose = models.CharField(max_length=16, choices=Purpose.choices, default=Purpose.UPDATE)
     state = models.CharField(max_length=16, choices=State.choices, default=State.PENDING)
     claimed_at = models.DateTimeField(null=True, blank=True)
@@ -210,13 +210,13 @@ class SubscriberMessage(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["update", "subscriber", "channel", "purpose"], name="one_delivery_per_update"
+                fields=["update", "subscriber", "medium", "purpose"], name="one_delivery_per_update"
             )
         ]
         indexes = [models.Index(fields=["update", "state"])]
 
     def __str__(self) -> str:
-        return f"{self.update_id} to {self.subscriber_id} by {self.channel}: {self.state}"
+        return f"{self.update_id} to {self.subscriber_id} by {self.medium}: {self.state}"
 
 
 class NightlyRefresh(models.Model):

@@ -1,4 +1,4 @@
-"""Fan-out: one delivery row per (update, subscriber, channel, purpose), claimed before it is sent.
+"""Fan-out: one delivery row per (update, subscriber, medium, purpose), claimed before it is sent.
 
 The unique row means planning twice never makes a second delivery; the claim (an UPDATE from pending to
 sending that only one worker can win) means two workers never send the same one. A worker killed after
@@ -44,12 +44,12 @@ def _chunks(ids: list[T], size: int) -> Iterator[list[T]]:
 
 
 def recipients(update: PublicUpdate) -> list[tuple[int, str]]:
-    """(subscriber, channel) for confirmed subscribers to every component, or to one this update affects."""
+    """(subscriber, medium) for confirmed subscribers to every component, or to one this update affects."""
     public = update.public_incident
     component_ids = {a.component_id for a in update.affected.all()} | {c.pk for c in public.components.all()}
     confirmed = Subscriber.objects.filter(confirmed_at__isnull=False)
     chosen = confirmed.filter(Q(all_components=True) | Q(components__in=component_ids))
-    return sorted(set(chosen.values_list("pk", "channel")))
+    return sorted(set(chosen.values_list("pk", "medium")))
 
 
 def plan(update_id: int, purpose: str) -> list[list[int]]:
@@ -57,12 +57,12 @@ def plan(update_id: int, purpose: str) -> list[list[int]]:
     update = PublicUpdate.objects.select_related("public_incident").get(pk=update_id)
     found = recipients(update)
     if purpose != SubscriberMessage.Purpose.UPDATE or not sms.wanted(update):
-        found = [(pk, channel) for pk, channel in found if channel != Subscriber.Channel.SMS]
+        found = [(pk, medium) for pk, medium in found if medium != Subscriber.Medium.SMS]
     for chunk in _chunks(found, 1000):
         SubscriberMessage.objects.bulk_create(
             [
-                SubscriberMessage(update=update, subscriber_id=pk, channel=channel, purpose=purpose)
-                for pk, channel in chunk
+                SubscriberMessage(update=update, subscriber_id=pk, medium=medium, purpose=purpose)
+                for pk, medium in chunk
             ],
             ignore_conflicts=True,
         )
@@ -72,9 +72,9 @@ def plan(update_id: int, purpose: str) -> list[list[int]]:
 def pending_batches(update_id: int, purpose: str) -> list[list[int]]:
     rows = SubscriberMessage.objects.filter(update_id=update_id, purpose=purpose, state=SubscriberMessage.State.PENDING)
     by_channel: dict[str, list[int]] = {}
-    for pk, channel in rows.order_by("pk").values_list("pk", "channel"):
-        by_channel.setdefault(channel, []).append(pk)
-    return [batch for channel, ids in by_channel.items() for batch in _chunks(ids, conf.batch_size(channel))]
+    for pk, medium in rows.order_by("pk").values_list("pk", "medium"):
+        by_channel.setdefault(medium, []).append(pk)
+    return [batch for medium, ids in by_channel.items() for batch in _chunks(ids, conf.batch_size(medium))]
 
 
 def release_stale(update_id: int, purpose: str) -> int:
@@ -141,11 +141,11 @@ class DeliveryBug(RuntimeError):
 
 
 def _send(delivery: SubscriberMessage, connection: Any, common: dict[int, dict[str, Any]]) -> None:
-    if delivery.channel == Subscriber.Channel.WEBHOOK:
+    if delivery.medium == Subscriber.Medium.WEBHOOK:
         if delivery.update_id not in common:
             common[delivery.update_id] = webhooks.shared(delivery.update)
         webhooks.send(delivery, common[delivery.update_id])
-    elif delivery.channel == Subscriber.Channel.SMS:
+    elif delivery.medium == Subscriber.Medium.SMS:
         sms.send(delivery)
     else:
         message = update_email(delivery)

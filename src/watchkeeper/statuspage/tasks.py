@@ -32,7 +32,7 @@ def send_confirmation(subscriber_id: int) -> bool:
 
 @task(priority=URGENT)
 def send_sms_code(subscriber_id: int) -> bool:
-    subscriber = Subscriber.objects.filter(pk=subscriber_id, channel=Subscriber.Channel.SMS).first()
+    subscriber = Subscriber.objects.filter(pk=subscriber_id, medium=Subscriber.Medium.SMS).first()
     if subscriber is None or not subscriber.code:
         return False
     sms.send_code(subscriber)

@@ -203,7 +203,7 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     if isinstance(found, HttpResponse):
         return found
     if request.method == "POST":
-        what = "phone number" if found.channel == found.Channel.SMS else "email address"
+        what = "phone number" if found.medium == found.Medium.SMS else "email address"
         subscribers.unsubscribe(found)
         return _private(
             request,

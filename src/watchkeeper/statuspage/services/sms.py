@@ -55,7 +55,7 @@ def sign_up(phone: str, *, components: list[Component] | None, ip: str | None) -
     phone = subscribers.normalise_phone(phone)
     subscribers.record_attempt(phone, ip)
     subscriber, _ = Subscriber.objects.get_or_create(
-        phone=phone, channel=Subscriber.Channel.SMS, defaults={"created_at": timezone.now()}
+        phone=phone, medium=Subscriber.Medium.SMS, defaults={"created_at": timezone.now()}
     )
     if subscriber.confirmed_at is None:
         subscribers.choose(subscriber, components)
@@ -70,7 +70,7 @@ def from_code_token(token: str) -> Subscriber:
         claims = signing.loads(token, salt=CODE_SALT, max_age=conf.sms_code_minutes() * 60)
     except signing.BadSignature:
         raise subscribers.BadLink("This page has expired. Sign up again to get a new code.") from None
-    subscriber = Subscriber.objects.filter(pk=claims.get("id"), channel=Subscriber.Channel.SMS).first()
+    subscriber = Subscriber.objects.filter(pk=claims.get("id"), medium=Subscriber.Medium.SMS).first()
     if subscriber is None or subscriber.token_version != claims.get("v"):
         raise subscribers.BadLink("This sign-up is no longer valid. Sign up again to get a new code.")
     return subscriber

@@ -118,7 +118,7 @@ def sign_up_webhook(email: str, endpoint: str, *, components: list[Component] | 
     subscriber, _ = Subscriber.objects.get_or_create(
         email=email,
         endpoint=endpoint,
-        channel=Subscriber.Channel.WEBHOOK,
+        medium=Subscriber.Medium.WEBHOOK,
         defaults={"created_at": timezone.now(), "secret": seal(webhooks.new_secret())},
     )
     if subscriber.confirmed_at is None:
@@ -137,7 +137,7 @@ def sign_up(email: str, *, components: list[Component] | None, ip: str | None) -
     email = _normalise(email)
     record_attempt(email, ip)
     subscriber, _ = Subscriber.objects.get_or_create(
-        email=email, channel=Subscriber.Channel.EMAIL, defaults={"created_at": timezone.now()}
+        email=email, medium=Subscriber.Medium.EMAIL, defaults={"created_at": timezone.now()}
     )
     if subscriber.confirmed_at is None:
         # Only an unconfirmed sign-up takes the choice from the form; a confirmed one changes through its own link.
@@ -175,7 +175,7 @@ def choose_components(subscriber: Subscriber, components: list[Component] | None
 def unsubscribe(subscriber: Subscriber) -> None:
     """Unsubscribing erases the subscription and its deliveries: nothing is kept that could be sent to again."""
     address = subscriber.address
-    field = "phone" if subscriber.channel == Subscriber.Channel.SMS else "email"
+    field = "phone" if subscriber.medium == Subscriber.Medium.SMS else "email"
     if not Subscriber.objects.filter(**{field: address}).exclude(pk=subscriber.pk).exists():
         SignupAttempt.objects.filter(address_hash=address_hash(address)).delete()
     subscriber.delete()
@@ -193,6 +193,6 @@ def erase(address: str) -> bool:
         SignupAttempt.objects.filter(address_hash=address_hash(each)).delete()
     found = Subscriber.objects.filter(email=email) if email else Subscriber.objects.none()
     if phone:
-        found = found | Subscriber.objects.filter(channel=Subscriber.Channel.SMS, phone=phone)
+        found = found | Subscriber.objects.filter(medium=Subscriber.Medium.SMS, phone=phone)
     deleted, _ = found.delete()
     return deleted > 0
