@@ -10,6 +10,7 @@ from typing import Any
 from watchkeeper.domain import statistics
 from watchkeeper.domain.priority import Priority
 from watchkeeper.incidents.visibility import Person
+from watchkeeper.insights.collector import collector_paused
 from watchkeeper.insights.oncall_load import oncall_load
 from watchkeeper.insights.queries import DURATIONS, Facts, Scope, facts_for
 
@@ -100,4 +101,5 @@ def by_month(facts: list[Facts]) -> dict[str, Measures]:
 
 def summary(user: Person, scope: Scope, now: datetime) -> dict[str, Any]:
     """The API's answer: the incident figures, and the on-call load of the same period and scope."""
-    return {**summarise(facts_for(user, scope, now), scope), "oncall": oncall_load(user, scope)}
+    with collector_paused():
+        return {**summarise(facts_for(user, scope, now), scope), "oncall": oncall_load(user, scope)}
