@@ -160,7 +160,10 @@ class _Clocks:
 def _timelines(incidents: QuerySet[Incident]) -> dict[int, list[tuple[str, datetime]]]:
     entries = TimelineEntry.objects.filter(incident__in=incidents.values("id"), kind__in=[UPDATE, RESOLVED, REOPENED])
     found: dict[int, list[tuple[str, datetime]]] = defaultdict(list)
-    for incident_id, kind, at in rows(entries.order_by("at", "id"), ("incident_id", "kind", "at"), frozenset({"at"})):
+    # In the order of the (incident, at, id) index: each incident's entries still come in time order, and neither
+    # database has to sort forty thousand rows first.
+    ordered = entries.order_by("incident_id", "at", "id")
+    for incident_id, kind, at in rows(ordered, ("incident_id", "kind", "at"), frozenset({"at"})):
         found[incident_id].append((kind, at))
     return found
 
