@@ -252,7 +252,9 @@ def _attach_actions_breaches(facts: dict[int, Facts], incidents: QuerySet[Incide
         if fact is not None:
             fact.actions, fact.actions_overdue = total, overdue
     fields = ("incident_id", "report_to_ico", "ico_deadline", "reported_to_ico_at")
-    for breach in Breach.objects.filter(incident__in=ids, report_to_ico=True).values(*fields):
+    # Every reportable breach, kept only for incidents in scope: they are few, and SQLite would otherwise list the
+    # ten thousand incidents in scope again first.
+    for breach in Breach.objects.filter(incident__isnull=False, report_to_ico=True).values(*fields):
         fact = facts.get(breach["incident_id"])
         if fact is None:
             continue
