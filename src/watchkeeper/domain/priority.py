@@ -7,7 +7,7 @@ response time and update interval, but never the meaning of a level.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from types import MappingProxyType
 
@@ -103,6 +103,7 @@ class PriorityPolicy:
     respond_within: Span
     update_interval: Span
     updates_repeat: bool
+    _hash: int = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         # An update every N office hours would go silent all night and all weekend, which is
@@ -112,6 +113,13 @@ class PriorityPolicy:
                 f"{self.priority} updates repeat, so their interval must be elapsed time, "
                 f"not {self.update_interval.describe()}"
             )
+        # A policy keys the deadline and update caches a summary asks some ten thousand times, and hashing it
+        # means hashing its enums and spans, in Python, each time: hash it once.
+        fields = (self.priority, self.name, self.example, self.respond_within, self.update_interval)
+        object.__setattr__(self, "_hash", hash((*fields, self.updates_repeat)))
+
+    def __hash__(self) -> int:
+        return self._hash
 
     @property
     def clock(self) -> str:

@@ -160,7 +160,10 @@ class _Clocks:
 def _timelines(incidents: QuerySet[Incident]) -> dict[int, list[tuple[str, datetime]]]:
     entries = TimelineEntry.objects.filter(incident__in=incidents.values("id"), kind__in=[UPDATE, RESOLVED, REOPENED])
     found: dict[int, list[tuple[str, datetime]]] = defaultdict(list)
-    for incident_id, kind, at in rows(entries.order_by("at", "id"), ("incident_id", "kind", "at"), frozenset({"at"})):
+    # In the order of the (incident, at, id) index: each incident's entries still come in time order, and neither
+    # database has to sort forty thousand rows first.
+    ordered = entries.order_by("incident_id", "at", "id")
+    for incident_id, kind, at in rows(ordered, ("incident_id", "kind", "at"), frozenset({"at"})):
         found[incident_id].append((kind, at))
     return found
 
@@ -249,7 +252,9 @@ def _attach_actions_breaches(facts: dict[int, Facts], incidents: QuerySet[Incide
         if fact is not None:
             fact.actions, fact.actions_overdue = total, overdue
     fields = ("incident_id", "report_to_ico", "ico_deadline", "reported_to_ico_at")
-    for breach in Breach.objects.filter(incident__in=ids, report_to_ico=True).values(*fields):
+    # Every reportable breach, kept only for incidents in scope: they are few, and SQLite would otherwise list the
+    # ten thousand incidents in scope again first.
+    for breach in Breach.objects.filter(incident__isnull=False, report_to_ico=True).values(*fields):
         fact = facts.get(breach["incident_id"])
         if fact is None:
             continue
@@ -296,7 +301,11 @@ def facts_for(user: Person, scope: Scope, now: datetime) -> list[Facts]:
             exercise=bool(exercise),
             month=f"{local.year:04d}-{local.month:02d}",
             milestones=milestones,
-            durations={key: statistics.seconds_between(start, milestones[field]) for key, field in DURATIONS.items()},
+            # statistics.seconds_between written out (start is never None here): forty thousand calls a summary.
+            durations={
+                key: None if (end := milestones[field]) is None else (end - start).total_seconds()
+                for key, field in DURATIONS.items()
+            },
             respond_by=respond_by,
             response_met=statistics.met_by(respond_by, milestones["responded_at"], now),
             updates=_updates(

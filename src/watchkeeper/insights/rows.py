@@ -26,14 +26,6 @@ class _InstantText(Func):
         return self.as_sql(compiler, connection, template="(%(expressions)s || '+00:00')", **extra)
 
 
-def instant(text: str | None) -> datetime | None:
-    """An instant read as text, as an aware UTC datetime."""
-    if text is None:
-        return None
-    parsed = datetime.fromisoformat(text)
-    return parsed if parsed.tzinfo is UTC else parsed.astimezone(UTC)
-
-
 def rows(
     queryset: QuerySet[Any], fields: tuple[str, ...], instants: frozenset[str] = frozenset()
 ) -> Iterator[list[Any]]:
@@ -48,9 +40,13 @@ def rows(
         names = [column[0] for column in cursor.description]
         order = [names.index(aliases.get(name, name)) for name in fields]
         parse = [n for n, name in enumerate(fields) if name in instants]
+        parse_at = datetime.fromisoformat
         while batch := cursor.fetchmany(2000):
             for values in batch:
                 row = [values[n] for n in order]
+                # Parsed in line rather than through a helper: a year's summary reads some 140,000 instants.
                 for n in parse:
-                    row[n] = instant(row[n])
+                    if (text := row[n]) is not None:
+                        at = parse_at(text)
+                        row[n] = at if at.tzinfo is UTC else at.astimezone(UTC)
                 yield row

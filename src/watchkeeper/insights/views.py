@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
@@ -13,10 +13,11 @@ from django.utils import timezone
 
 from watchkeeper.insights import measures
 from watchkeeper.insights.charts import Bar, bar_chart
+from watchkeeper.insights.collector import collector_paused
 from watchkeeper.insights.export import export_response
 from watchkeeper.insights.forms import InsightsFilterForm, parse_scope
 from watchkeeper.insights.oncall_load import oncall_load
-from watchkeeper.insights.queries import Facts, facts_for
+from watchkeeper.insights.queries import Facts, Scope, facts_for
 from watchkeeper.web.formatting import duration
 
 SLOWEST = 10
@@ -142,6 +143,11 @@ def insights_page(request: HttpRequest) -> HttpResponse:
     if form.is_bound and not form.is_valid():
         return render(request, "insights/insights.html", context)
     scope = form.scope or parse_scope({}, timezone.localdate(now))
+    with collector_paused():
+        return _page(request, context, scope, now)
+
+
+def _page(request: HttpRequest, context: dict[str, Any], scope: Scope, now: datetime) -> HttpResponse:
     facts = facts_for(request.user, scope, now)
     summary = measures.summarise(facts, scope)
     months = measures.by_month(facts)
