@@ -12,10 +12,10 @@ from django.contrib.auth.models import User
 from django.db.models.signals import post_save
 from django.urls import reverse
 
-from watchkeeper.alerts import queries
+from watchkeeper.alerts import queries, tasks
 from watchkeeper.alerts.models import AlertGroup
 from watchkeeper.alerts.services import groups
-from watchkeeper.incidents import panels
+from watchkeeper.incidents import events, panels
 from watchkeeper.incidents.models import Incident
 from watchkeeper.oncall.models import Page, PageStatus
 
@@ -43,6 +43,7 @@ def offer_to_resolve_groups(user: User, incident: Incident) -> panels.Link | Non
 
 
 def connect() -> None:
+    events.queue({"alerts.check_heartbeat": tasks.check_heartbeat})
     post_save.connect(on_page_saved, sender=Page, dispatch_uid="alerts.on_page_saved")
     # The incident keeps its alerts; once it is resolved, the page offers to resolve the groups still open.
     panels.contribute_section("alerts/incident_alerts.html")

@@ -9,9 +9,12 @@ every event can be imported from here, so an app can listen to another without i
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
+
+from django_tasks.base import Task
 
 # The names are domain vocabulary (the routing rules match on them); apps import them from here, with the bus.
 from watchkeeper.domain.event_names import (  # noqa: F401 - re-exported with the bus
@@ -42,6 +45,8 @@ class IncidentEvent:
 Handler = Callable[[IncidentEvent], None]
 # Each handler with the event names it wants; None means every event.
 _handlers: list[tuple[Handler, frozenset[str] | None]] = []
+# Background tasks by name (see queue()).
+_tasks: dict[str, Task[Any, Any]] = {}
 
 # A guard raises ValidationError to stop a move: no review, no close (reviews); no containment, no
 # resolution for a security incident (breaches).
@@ -82,6 +87,22 @@ def add_handler(handler: Handler, names: Iterable[str] | None = None) -> Handler
 
 def remove_handler(handler: Handler) -> None:
     _handlers[:] = [(known, names) for known, names in _handlers if known != handler]
+
+
+def queue(tasks: Mapping[str, Task[Any, Any]]) -> None:
+    """Names the tasks enqueue() may ask for. Each app's handlers.connect() names its own, so this is the one place
+    an app's tasks are reached from and the modules those tasks run never import tasks.py."""
+    _tasks.update(tasks)
+
+
+def enqueue(name: str, *args: Any, run_after: datetime | None = None) -> None:
+    """Enqueues the task named name in the caller's transaction, as a handler would. The caller is often the task's
+    own body (a retry, the next step, tomorrow's check), which is why it asks by name instead of importing it."""
+    try:
+        task = _tasks[name]
+    except KeyError:
+        raise LookupError(f"no task is named {name!r}; its app's handlers.connect() names them") from None
+    (task if run_after is None else task.using(run_after=run_after)).enqueue(*args)
 
 
 def publish(event: IncidentEvent) -> None:
