@@ -16,10 +16,11 @@ from django.utils import timezone
 
 from watchkeeper.database import persist
 from watchkeeper.domain.workflow import Step
+from watchkeeper.incidents import events
 from watchkeeper.incidents.models import EntryKind
 from watchkeeper.incidents.services import timeline
 from watchkeeper.incidents.services.checklist import tick
-from watchkeeper.notifications import routing, sealing, services, tasks
+from watchkeeper.notifications import routing, sealing, services
 from watchkeeper.notifications.channels import Outgoing, Permanent, Sent, Transient, scrub
 from watchkeeper.notifications.channels.registry import transport_for
 from watchkeeper.notifications.models import Audience, Channel, Delivery, Status, Thread
@@ -38,8 +39,7 @@ def _config(name: str) -> float:
 
 
 def enqueue(delivery_id: int, attempt: int, at: datetime | None = None) -> None:
-    task = tasks.deliver if at is None else tasks.deliver.using(run_after=at)
-    task.enqueue(delivery_id, attempt)
+    events.enqueue("notifications.deliver", delivery_id, attempt, run_after=at)
 
 
 def backoff(attempt: int, retry_after: float | None) -> timedelta:
