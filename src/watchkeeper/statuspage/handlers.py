@@ -11,7 +11,7 @@ from django.db.models.signals import post_delete, post_save
 from watchkeeper.catalogue.models import Component, Service
 from watchkeeper.incidents import events, panels
 from watchkeeper.incidents.models import TimelineEntry
-from watchkeeper.statuspage import incident_panels, services, snapshot
+from watchkeeper.statuspage import incident_panels, services, snapshot, tasks
 from watchkeeper.statuspage.models import PublicIncident
 
 
@@ -49,6 +49,19 @@ def on_incident_update(event: events.IncidentEvent) -> None:
 
 
 def connect() -> None:
+    events.queue(
+        {
+            "statuspage.send_confirmation": tasks.send_confirmation,
+            "statuspage.send_sms_code": tasks.send_sms_code,
+            "statuspage.fan_out": tasks.fan_out,
+            "statuspage.refresh_snapshot": tasks.refresh_snapshot,
+            "statuspage.push_to_object_storage": tasks.push_to_object_storage,
+            "statuspage.nightly_refresh": tasks.nightly_refresh,
+            "statuspage.start_maintenance": tasks.start_maintenance,
+            "statuspage.complete_maintenance": tasks.complete_maintenance,
+            "statuspage.remind_maintenance": tasks.remind_maintenance,
+        }
+    )
     events.add_handler(on_incident_update, {events.UPDATED})
     events.add_handler(on_report_changed, {events.REPORT_CHANGED})
     panels.contribute(incident_panels.incident_links)
