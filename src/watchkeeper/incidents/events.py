@@ -42,9 +42,23 @@ class IncidentEvent:
     data: dict[str, Any] = field(default_factory=dict)
 
 
-Handler = Callable[[IncidentEvent], None]
+# Published by on call when a page is acknowledged or resolved (the page may belong to no incident yet).
+PAGE_ACKNOWLEDGED = "page.acknowledged"
+PAGE_RESOLVED = "page.resolved"
+
+
+@dataclass(frozen=True)
+class RecordEvent:
+    """What happened to a record outside any incident's own: its row's primary key, on the same bus."""
+
+    name: str
+    pk: int
+    actor_id: int | None = None
+
+
+Handler = Callable[[IncidentEvent], None] | Callable[[RecordEvent], None]
 # Each handler with the event names it wants; None means every event.
-_handlers: list[tuple[Handler, frozenset[str] | None]] = []
+_handlers: list[tuple[Callable[[Any], None], frozenset[str] | None]] = []
 # Background tasks by name (see queue()).
 _tasks: dict[str, Task[Any, Any]] = {}
 
@@ -105,7 +119,7 @@ def enqueue(name: str, *args: Any, run_after: datetime | None = None) -> None:
     (task if run_after is None else task.using(run_after=run_after)).enqueue(*args)
 
 
-def publish(event: IncidentEvent) -> None:
+def publish(event: IncidentEvent | RecordEvent) -> None:
     # Errors propagate on purpose: a handler that cannot record its work must roll the change back.
     for handler, names in list(_handlers):
         if names is None or event.name in names:
