@@ -45,6 +45,8 @@ class IncidentEvent:
 # Published by on call when a page is acknowledged or resolved (the page may belong to no incident yet).
 PAGE_ACKNOWLEDGED = "page.acknowledged"
 PAGE_RESOLVED = "page.resolved"
+# Published by the catalogue when a service or component is added, changed or removed.
+CATALOGUE_CHANGED = "catalogue.changed"
 
 
 @dataclass(frozen=True)
