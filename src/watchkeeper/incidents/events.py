@@ -1,5 +1,6 @@
-"""The one event bus: what happened to an incident (its record, its report, its breach clock), published inside the
-transaction that made the change.
+"""The one event bus: what happened to an incident (its record, its report, its breach clock), or to a record outside
+one (an on-call page, the catalogue), published inside the transaction that made the change; and the one way code
+asks for background work, by task name (queue() and enqueue()), so no module imports the task that runs it.
 
 Apps that react (notifications, status page, reviews, breaches, on call, Slack) add their handlers from their
 AppConfig.ready(), each from its own handlers.py; the publishers never import them. A handler that enqueues work
