@@ -25,7 +25,8 @@ MONDAY_10AM = datetime(2026, 11, 30, 10, 0, tzinfo=UTC)
 
 @pytest.fixture
 def published(listen: Listen) -> list[events.IncidentEvent]:
-    return listen()
+    # The factories make services through the catalogue, which publishes its own changes on the same bus.
+    return listen(events.INCIDENT_CHANGES)
 
 
 def kinds(incident: Incident) -> list[str]:

@@ -17,6 +17,7 @@ from django.test import Client
 from django_tasks_db.models import DBTaskResult
 
 from tests.integration.test_statuspage_publish import publish, run_tasks, snapshot_dir, world  # noqa: F401
+from watchkeeper.catalogue import services as catalogue
 from watchkeeper.domain.workflow import Step
 from watchkeeper.reviews import services as reviews
 from watchkeeper.statuspage import services, snapshot
@@ -139,3 +140,21 @@ def test_the_nightly_time_is_one_minute_past_local_midnight(settings: Any) -> No
     late = datetime(2026, 10, 24, 23, 59, tzinfo=LONDON)
     assert snapshot.next_nightly(late) == datetime(2026, 10, 25, 0, 1, tzinfo=LONDON)
     assert snapshot.next_nightly(late + timedelta(minutes=2)) == datetime(2026, 10, 26, 0, 1, tzinfo=LONDON)
+
+
+def test_a_component_renamed_or_removed_in_the_catalogue_shows_on_the_page_at_once(
+    world: dict[str, Any],  # noqa: F811
+    snapshot_dir: Path,  # noqa: F811
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    def names() -> set[str]:
+        written = json.loads((snapshot_dir / "api/v2/components.json").read_text())
+        return {component["name"] for component in written["components"]}
+
+    with django_capture_on_commit_callbacks(execute=True):
+        catalogue.update_component(world["api"], slug="api", name="Card payments API")
+    assert {"Card payments API", "Payment pages"} <= names()
+    assert "Payments API" not in names()
+    with django_capture_on_commit_callbacks(execute=True):
+        catalogue.remove_component(world["web"])
+    assert "Payment pages" not in names()

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from tests.integration.test_statuspage_public import _call
-from watchkeeper.statuspage import snapshot
+from watchkeeper.statuspage import snapshot_files
 from watchkeeper.statuspage.snapshot_wsgi import SnapshotApp
 
 PAGE = b"<!DOCTYPE html><title>Status</title>" + b"<p>All systems operational</p>" * 40
@@ -23,7 +23,7 @@ def _django(environ: dict[str, Any], start_response: Any) -> list[bytes]:
 
 @pytest.fixture
 def app(tmp_path: Path) -> SnapshotApp:
-    snapshot._write(tmp_path / "index.html", PAGE)
+    snapshot_files.write_file(tmp_path / "index.html", PAGE)
     return SnapshotApp(_django, tmp_path, max_age=15)
 
 
@@ -67,7 +67,7 @@ def test_a_replaced_file_is_served_at_once_and_unchanged_ones_from_memory(
     for _ in range(3):
         assert _call(app, "/status/")[2] == PAGE
     assert opened == []
-    snapshot._write(tmp_path / "index.html", b"<p>Payments are failing</p>" * 20)
+    snapshot_files.write_file(tmp_path / "index.html", b"<p>Payments are failing</p>" * 20)
     assert _call(app, "/status/")[2] == b"<p>Payments are failing</p>" * 20
     assert gzip.decompress(_call(app, "/status/", HTTP_ACCEPT_ENCODING="gzip")[2]).startswith(b"<p>Payments")
 

@@ -12,7 +12,7 @@ import time_machine
 from django.test import Client
 
 from tests.factories import make_component, make_incident, make_service, make_user
-from watchkeeper.statuspage import services, snapshot, snapshot_store, snapshot_sync
+from watchkeeper.statuspage import services, snapshot, snapshot_files, snapshot_store, snapshot_sync
 from watchkeeper.statuspage.models import SnapshotBlob, SnapshotHead, SnapshotVersion
 
 pytestmark = pytest.mark.django_db
@@ -90,7 +90,7 @@ def test_an_older_version_never_replaces_a_newer_one(nodes: tuple[Path, Path]) -
     a, _ = nodes
     snapshot.write(a)
     epoch, number = snapshot_store.head()
-    assert not snapshot_sync.install(a, epoch, number - 1, {"index.html": "0" * 64}, {"index.html": b"old"})
+    assert not snapshot_files.install(a, epoch, number - 1, {"index.html": "0" * 64}, {"index.html": b"old"})
     assert (a / "index.html").read_bytes() != b"old"
 
 

@@ -17,7 +17,7 @@ from django.test import Client
 from tests.integration.test_statuspage_publish import publish, run_tasks, snapshot_dir, world  # noqa: F401
 from watchkeeper.notifications.channels.webhook import sign
 from watchkeeper.notifications.sealing import reveal
-from watchkeeper.statuspage import sending, webhooks
+from watchkeeper.statuspage import sending
 from watchkeeper.statuspage.models import Subscriber, SubscriberMessage
 from watchkeeper.statuspage.services import subscribers
 
@@ -118,7 +118,7 @@ def test_webhooks_to_private_addresses_are_refused(settings: Any, client: Client
     settings.STATUSPAGE_WEBHOOK_ALLOW_PRIVATE = False
     for url in ("http://example.com/hook", "https://127.0.0.1/hook", "https://10.0.0.8/hook", "https://localhost/x"):
         with pytest.raises(ValidationError) as error:
-            webhooks.check_endpoint(url)
+            subscribers.check_webhook_endpoint(url)
         assert "endpoint" in error.value.message_dict
     response = client.post(
         "/status/subscribe/webhook",

@@ -1,33 +1,26 @@
-"""What alerts does when other apps change things: a page acknowledged or resolved carries over to its groups.
-
-On-call publishes no events of its own, so this listens to the page row being saved with a new status; the service
-functions save with update_fields, which says exactly what changed.
-"""
+"""What alerts does when other apps change things: a page acknowledged or resolved carries over to its groups."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib.auth.models import User
-from django.db.models.signals import post_save
 from django.urls import reverse
 
-from watchkeeper.alerts import queries
+from watchkeeper.alerts import queries, tasks
 from watchkeeper.alerts.models import AlertGroup
 from watchkeeper.alerts.services import groups
-from watchkeeper.incidents import panels
+from watchkeeper.incidents import events, panels
 from watchkeeper.incidents.models import Incident
-from watchkeeper.oncall.models import Page, PageStatus
+from watchkeeper.oncall.models import Page
 
 
-def on_page_saved(sender: type[Page], instance: Page, update_fields: Any = None, **kwargs: Any) -> None:
-    if not update_fields or "status" not in update_fields:
-        return
-    linked = AlertGroup.objects.filter(group_pages__page=instance, group_pages__reason__in=["group", "storm"])
-    if instance.status == PageStatus.ACKNOWLEDGED and instance.acknowledged_by is not None:
+def on_page_event(event: events.RecordEvent) -> None:
+    """Runs in on call's transaction, so the page and its groups change together."""
+    page = Page.objects.select_related("acknowledged_by").get(pk=event.pk)
+    linked = AlertGroup.objects.filter(group_pages__page=page, group_pages__reason__in=["group", "storm"])
+    if event.name == events.PAGE_ACKNOWLEDGED and page.acknowledged_by is not None:
         for group in linked.filter(status="firing"):
-            groups.acknowledge_group(instance.acknowledged_by, group, via="page", from_page=True)
-    elif instance.status == PageStatus.RESOLVED:
+            groups.acknowledge_group(page.acknowledged_by, group, via="page", from_page=True)
+    elif event.name == events.PAGE_RESOLVED:
         for group in linked.filter(status__in=["firing", "acknowledged"]):
             # Resolving the page means the person has dealt with it; the sender's next trigger opens a new group.
             groups.resolve_group(None, group, via="page")
@@ -43,7 +36,8 @@ def offer_to_resolve_groups(user: User, incident: Incident) -> panels.Link | Non
 
 
 def connect() -> None:
-    post_save.connect(on_page_saved, sender=Page, dispatch_uid="alerts.on_page_saved")
+    events.queue({"alerts.check_heartbeat": tasks.check_heartbeat})
+    events.add_handler(on_page_event, {events.PAGE_ACKNOWLEDGED, events.PAGE_RESOLVED})
     # The incident keeps its alerts; once it is resolved, the page offers to resolve the groups still open.
     panels.contribute_section("alerts/incident_alerts.html")
     panels.contribute_after_resolve(offer_to_resolve_groups)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.contrib.auth import get_user_model
 
-from watchkeeper.breaches import services
+from watchkeeper.breaches import services, tasks
 from watchkeeper.breaches.flags import ico_flags
 from watchkeeper.breaches.links import incident_links
 from watchkeeper.incidents import events, panels
@@ -19,6 +19,7 @@ def on_incident_event(event: events.IncidentEvent) -> None:
 
 
 def connect() -> None:
+    events.queue({"breaches.breach_alert": tasks.breach_alert})
     events.add_handler(on_incident_event, {events.DECLARED, events.TYPE_CHANGED})
     events.guard_resolve(services.check_security_steps)
     panels.contribute(incident_links)

@@ -12,12 +12,18 @@ from django.db import transaction
 from watchkeeper.catalogue.models import ClosureDate, Component, PriorityOverride, Service, Team
 from watchkeeper.catalogue.queries import policy_for
 from watchkeeper.domain.priority import Priority
+from watchkeeper.incidents import events
 
 
 def _save(instance: Any) -> Any:
     instance.full_clean()
     instance.save()
     return instance
+
+
+def _changed(instance: Service | Component) -> None:
+    """Tells the apps that show the catalogue (the public status page) inside this transaction."""
+    events.publish(events.RecordEvent(events.CATALOGUE_CHANGED, instance.pk))
 
 
 @transaction.atomic
@@ -50,19 +56,23 @@ def create_service(
         service.opening = opening
     if closing is not None:
         service.closing = closing
-    return _save(service)
+    _changed(_save(service))
+    return service
 
 
 @transaction.atomic
 def update_service(service: Service, **fields: Any) -> Service:
     for name, value in fields.items():
         setattr(service, name, value)
-    return _save(service)
+    _changed(_save(service))
+    return service
 
 
 @transaction.atomic
 def create_component(*, service: Service, slug: str, name: str, description: str = "", position: int = 0) -> Component:
-    return _save(Component(service=service, slug=slug, name=name, description=description, position=position))
+    component = _save(Component(service=service, slug=slug, name=name, description=description, position=position))
+    _changed(component)
+    return component
 
 
 @transaction.atomic
@@ -74,7 +84,8 @@ def update_component(
     if taken.exists():
         raise ValidationError({"slug": "Another component of this service already uses this short name"})
     component.slug, component.name, component.description, component.position = slug, name, description, position
-    return _save(component)
+    _changed(_save(component))
+    return component
 
 
 def open_public_incidents(component: Component) -> list[str]:
@@ -97,6 +108,7 @@ def remove_component(component: Component) -> None:
             f"{component.name} is part of the open public incident {names} on the status page. "
             "Resolve it, or take the component off it, before you remove the component"
         )
+    _changed(component)
     component.delete()
 
 

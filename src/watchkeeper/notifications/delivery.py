@@ -14,15 +14,17 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.utils import timezone
+from django_tasks import default_task_backend
 from django_tasks_db.backend import DatabaseBackend
 from django_tasks_db.models import DBTaskResult
 
 from watchkeeper.database import persist
 from watchkeeper.domain.workflow import Step
+from watchkeeper.incidents import events
 from watchkeeper.incidents.models import EntryKind
 from watchkeeper.incidents.services import timeline
 from watchkeeper.incidents.services.checklist import tick
-from watchkeeper.notifications import routing, sealing, services, tasks
+from watchkeeper.notifications import routing, sealing, services
 from watchkeeper.notifications.channels import Outgoing, Permanent, Sent, Transient, scrub
 from watchkeeper.notifications.channels.registry import transport_for
 from watchkeeper.notifications.models import Audience, Channel, Delivery, Status, Thread
@@ -41,13 +43,12 @@ def _config(name: str) -> float:
 
 
 def enqueue(delivery_id: int, attempt: int, at: datetime | None = None) -> str:
-    task = tasks.deliver if at is None else tasks.deliver.using(run_after=at)
-    return task.enqueue(delivery_id, attempt).id
+    return events.enqueue("notifications.deliver", delivery_id, attempt, run_after=at)
 
 
 def _drop_lease_check(task_id: str) -> None:
     """The lease check of an attempt whose outcome is recorded would only find it done: spare a worker the visit."""
-    if isinstance(tasks.deliver.get_backend(), DatabaseBackend):
+    if isinstance(default_task_backend, DatabaseBackend):
         DBTaskResult.objects.filter(pk=task_id, status="READY").delete()
 
 

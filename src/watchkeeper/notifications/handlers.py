@@ -7,7 +7,7 @@ import uuid
 
 from watchkeeper.incidents import events, panels
 from watchkeeper.incidents.models import Incident
-from watchkeeper.notifications import breach_alerts, reminders, routing, services
+from watchkeeper.notifications import breach_alerts, reminders, routing, services, tasks
 
 
 def _incident(incident_id: int) -> Incident:
@@ -35,6 +35,7 @@ def on_breach_event(event: events.IncidentEvent) -> None:
 
 
 def connect() -> None:
+    events.queue({"notifications.deliver": tasks.deliver, "notifications.remind": tasks.remind})
     events.add_handler(on_incident_event, events.INCIDENT_CHANGES)
     events.add_handler(on_breach_event, {events.BREACH_REMINDER, events.BREACH_ESCALATION})
     panels.contribute_section("notifications/delivery_log.html")

@@ -17,7 +17,7 @@ from watchkeeper.domain.office_time import add_office_time, is_office_time
 from watchkeeper.domain.priority import SpanKind
 from watchkeeper.incidents import events
 from watchkeeper.incidents.models import Incident
-from watchkeeper.notifications import routing, services, tasks
+from watchkeeper.notifications import routing, services
 from watchkeeper.notifications.models import Audience
 
 RESPONSE = "response"
@@ -74,7 +74,7 @@ def plan(incident: Incident, name: str) -> list[tuple[str, datetime, datetime]]:
 
 def schedule(incident: Incident, name: str) -> None:
     for stage, deadline, at in plan(incident, name):
-        tasks.remind.using(run_after=at).enqueue(incident.pk, stage, deadline.isoformat())
+        events.enqueue("notifications.remind", incident.pk, stage, deadline.isoformat(), run_after=at)
 
 
 def _still_due(incident: Incident, stage: str, deadline: datetime) -> bool:

@@ -20,8 +20,9 @@ from watchkeeper.accounts.roles import is_admin
 from watchkeeper.catalogue.models import Service
 from watchkeeper.domain.priority import Priority
 from watchkeeper.domain.workflow import IncidentType
+from watchkeeper.incidents import events
 from watchkeeper.incidents.models import Incident
-from watchkeeper.notifications import delivery, messages, routing, sealing
+from watchkeeper.notifications import messages, routing, sealing
 from watchkeeper.notifications.channels import endpoints
 from watchkeeper.notifications.models import Audience, Channel, Delivery, Kind, Route, Status
 from watchkeeper.notifications.routing import ALL_EVENTS, GDS_DEFAULTS, TARGET_CHECKS
@@ -281,6 +282,6 @@ def record_deliveries(
             },
         )
         if new:
-            delivery.enqueue(row.pk, 1)
+            events.enqueue("notifications.deliver", row.pk, 1)
             created.append(row)
     return created

@@ -17,7 +17,7 @@ from watchkeeper.incidents import events, panels
 from watchkeeper.incidents.models import Incident
 from watchkeeper.notifications import routing
 from watchkeeper.notifications.models import Kind
-from watchkeeper.oncall import contacts, services
+from watchkeeper.oncall import contacts, services, tasks
 from watchkeeper.oncall.models import EscalationPolicy, Page, PageStatus, PagingRule
 
 DEFAULT_WHEN = {"P1": "always", "P2": "always", "P3": "office_hours", "P4": "office_hours"}
@@ -70,6 +70,15 @@ def on_incident_event(event: events.IncidentEvent) -> None:
 
 
 def connect() -> None:
+    events.queue(
+        {
+            "oncall.start_page": tasks.start_page,
+            "oncall.send_notification": tasks.send_notification,
+            "oncall.escalate": tasks.escalate,
+            "oncall.reply_sms": tasks.reply_sms,
+            "oncall.nightly_check": tasks.nightly_check,
+        }
+    )
     events.add_handler(on_incident_event, {events.DECLARED, events.PRIORITY_CHANGED, events.TYPE_CHANGED})
     # Escalation contacts (or any route) may be a schedule: whoever is on call when the message is routed.
     routing.expand_with(Kind.ONCALL, contacts.expand, contacts.check)

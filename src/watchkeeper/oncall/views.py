@@ -17,8 +17,9 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from watchkeeper.accounts.roles import can_act
+from watchkeeper.incidents import events
 from watchkeeper.incidents.visibility import can_see
-from watchkeeper.oncall import ics, inbound, messages, queries, services, tasks
+from watchkeeper.oncall import ics, inbound, messages, queries, services
 from watchkeeper.oncall.models import CalendarToken, LayerMember, Override, Page
 
 
@@ -117,5 +118,5 @@ def notify_inbound_sms(request: HttpRequest) -> HttpResponse:
         return HttpResponse("no source_number", status=400)
     with transaction.atomic():
         reply = inbound.receive(message)
-        tasks.reply_sms.enqueue(str(message["source_number"]), reply)
+        events.enqueue("oncall.reply_sms", str(message["source_number"]), reply)
     return HttpResponse(status=204)

@@ -87,3 +87,8 @@ def sms_country_codes() -> list[str]:
     """Country calling codes text message sign-ups may use, like +44; an empty list allows every country."""
     codes = getattr(settings, "STATUSPAGE_SMS_COUNTRY_CODES", ["+44"])
     return [code if code.startswith("+") else f"+{code}" for code in codes]
+
+
+def s3_url() -> str:
+    """Object storage for the snapshot (see s3.py); empty when the snapshot is served from the web nodes only."""
+    return str(getattr(settings, "STATUSPAGE_S3_URL", "")).rstrip("/")

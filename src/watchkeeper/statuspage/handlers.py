@@ -3,19 +3,15 @@ too, and catalogue changes and post-incident reports re-render the snapshot."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib.auth import get_user_model
-from django.db.models.signals import post_delete, post_save
 
-from watchkeeper.catalogue.models import Component, Service
 from watchkeeper.incidents import events, panels
 from watchkeeper.incidents.models import TimelineEntry
-from watchkeeper.statuspage import incident_panels, services, snapshot
+from watchkeeper.statuspage import incident_panels, services, snapshot, tasks
 from watchkeeper.statuspage.models import PublicIncident
 
 
-def on_catalogue_change(sender: type, **kwargs: Any) -> None:
+def on_catalogue_change(event: events.RecordEvent) -> None:
     """A component or service added, renamed or removed shows on the public page without waiting for a post."""
     snapshot.refresh_after_commit()
 
@@ -49,12 +45,22 @@ def on_incident_update(event: events.IncidentEvent) -> None:
 
 
 def connect() -> None:
+    events.queue(
+        {
+            "statuspage.send_confirmation": tasks.send_confirmation,
+            "statuspage.send_sms_code": tasks.send_sms_code,
+            "statuspage.fan_out": tasks.fan_out,
+            "statuspage.refresh_snapshot": tasks.refresh_snapshot,
+            "statuspage.push_to_object_storage": tasks.push_to_object_storage,
+            "statuspage.nightly_refresh": tasks.nightly_refresh,
+            "statuspage.start_maintenance": tasks.start_maintenance,
+            "statuspage.complete_maintenance": tasks.complete_maintenance,
+            "statuspage.remind_maintenance": tasks.remind_maintenance,
+        }
+    )
     events.add_handler(on_incident_update, {events.UPDATED})
     events.add_handler(on_report_changed, {events.REPORT_CHANGED})
     panels.contribute(incident_panels.incident_links)
     panels.contribute_flag(incident_panels.behind_flags)
     panels.contribute_public_state(incident_panels.public_states)
-    # The catalogue publishes no events, and the admin edits components and services directly: the rows are watched.
-    for model in (Component, Service):
-        post_save.connect(on_catalogue_change, sender=model, dispatch_uid=f"statuspage-{model.__name__}-saved")
-        post_delete.connect(on_catalogue_change, sender=model, dispatch_uid=f"statuspage-{model.__name__}-gone")
+    events.add_handler(on_catalogue_change, {events.CATALOGUE_CHANGED})

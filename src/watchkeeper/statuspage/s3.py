@@ -23,16 +23,12 @@ from typing import Any
 from django.conf import settings
 from django.db import connection, transaction
 
-from watchkeeper.statuspage import conf, snapshot, snapshot_store
+from watchkeeper.statuspage import conf, snapshot_files, snapshot_store
 from watchkeeper.statuspage.paths import CONTENT_TYPES
 
 TIMEOUT = 10.0
 MANIFEST = ".manifest.json"
 EMPTY_SHA256 = hashlib.sha256(b"").hexdigest()
-
-
-def url() -> str:
-    return str(getattr(settings, "STATUSPAGE_S3_URL", "")).rstrip("/")
 
 
 def _hmac(key: bytes, text: str) -> bytes:
@@ -70,7 +66,7 @@ def signed_headers(method: str, target: str, payload_sha256: str, now: datetime)
 
 
 def put(name: str, content: bytes, digest: str) -> None:
-    target = f"{url()}/{name}"
+    target = f"{conf.s3_url()}/{name}"
     extension = "." + name.rsplit(".", 1)[-1] if "." in name else ""
     headers = signed_headers("PUT", target, digest, datetime.now(UTC))
     headers["content-type"] = CONTENT_TYPES.get(extension, "application/json")
@@ -82,7 +78,7 @@ def put(name: str, content: bytes, digest: str) -> None:
 
 def pushed() -> dict[str, Any]:
     """The bucket's manifest: {"epoch", "version", "files"}, version 0 when there is none yet."""
-    target = f"{url()}/{MANIFEST}"
+    target = f"{conf.s3_url()}/{MANIFEST}"
     request = urllib.request.Request(target, headers=signed_headers("GET", target, EMPTY_SHA256, datetime.now(UTC)))
     try:
         with urllib.request.urlopen(request, timeout=TIMEOUT) as response:
@@ -121,7 +117,7 @@ def _one_pusher() -> Iterator[None]:
             yield
         return
 
-    with snapshot._locked(conf.snapshot_dir() / ".s3"):
+    with snapshot_files.locked(conf.snapshot_dir() / ".s3"):
         yield
 
 

@@ -6,15 +6,10 @@ The web app answers /status/ from these files without touching the database (see
 
 from __future__ import annotations
 
-import fcntl
-import gzip
 import json
 import logging
-import os
 import re
-import tempfile
 import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
@@ -26,9 +21,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from watchkeeper.statuspage import conf, feeds, pages, public_json, queries, snapshot_store, snapshot_sync, tasks
+from watchkeeper.incidents import events
+from watchkeeper.statuspage import conf, feeds, pages, public_json, queries, snapshot_files, snapshot_store
 from watchkeeper.statuspage.models import NightlyRefresh
-from watchkeeper.statuspage.paths import GZIP_SUFFIX
 
 log = logging.getLogger(__name__)
 
@@ -59,58 +54,6 @@ def render_all() -> dict[str, bytes]:
     return files
 
 
-@contextmanager
-def _locked(directory: Path) -> Iterator[None]:
-    """One writer at a time, so a slow render never overwrites a newer one that finished first."""
-    directory.mkdir(parents=True, exist_ok=True)
-    with open(directory / ".lock", "a") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
-
-
-def _temporary(directory: Path, content: bytes) -> str:
-    handle, temporary = tempfile.mkstemp(dir=directory, prefix=".tmp-")
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(content)
-        os.chmod(temporary, 0o644)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    return temporary
-
-
-def _write(target: Path, content: bytes) -> bool:
-    """Replaces ``target`` and its gzip copy unless unchanged (so unchanged files keep their ETag); True if written.
-
-    Both files get one mtime, which is how a reader knows the .gz belongs to the file it just read; the .gz
-    goes in first, so whoever sees the new file also finds its copy.
-    """
-    try:
-        if target.read_bytes() == content:
-            return False
-    except OSError:
-        pass
-    target.parent.mkdir(parents=True, exist_ok=True)
-    compressed = Path(str(target) + GZIP_SUFFIX)
-    written = [_temporary(target.parent, gzip.compress(content, compresslevel=9, mtime=0))]
-    try:
-        written.append(_temporary(target.parent, content))
-        stamp = time.time_ns()
-        for temporary in written:
-            os.utime(temporary, ns=(stamp, stamp))
-        os.replace(written[0], compressed)
-        os.replace(written[1], target)
-    except BaseException:
-        for temporary in written:
-            Path(temporary).unlink(missing_ok=True)
-        raise
-    return True
-
-
 def write(directory: Path | None = None) -> int:
     """Renders the snapshot, stores it in the database as the next version and writes it here; returns the file count.
 
@@ -121,7 +64,7 @@ def write(directory: Path | None = None) -> int:
 
     directory = Path(directory or conf.snapshot_dir())
     epoch, version, files = snapshot_store.publish(render_all)
-    snapshot_sync.install(directory, epoch, version.number, version.files, files)
+    snapshot_files.install(directory, epoch, version.number, version.files, files)
     schedule_nightly()
     return len(files)
 
@@ -144,7 +87,7 @@ def schedule_nightly() -> bool:
             _, created = NightlyRefresh.objects.get_or_create(run_after=due)
             if created:
                 NightlyRefresh.objects.filter(run_after__lt=now).delete()
-                tasks.nightly_refresh.using(run_after=due).enqueue()
+                events.enqueue("statuspage.nightly_refresh", run_after=due)
     except IntegrityError:
         return False
     return created

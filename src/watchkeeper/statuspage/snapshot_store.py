@@ -13,7 +13,8 @@ from collections.abc import Callable, Iterable, Mapping
 from django.db import transaction
 from django.utils import timezone
 
-from watchkeeper.statuspage import s3, tasks
+from watchkeeper.incidents import events
+from watchkeeper.statuspage import conf
 from watchkeeper.statuspage.models import SnapshotBlob, SnapshotHead, SnapshotVersion
 
 # Versions kept for nodes that are a little behind; older ones, and files only they used, are deleted.
@@ -90,8 +91,8 @@ def publish(render: Callable[[], dict[str, bytes]]) -> tuple[str, SnapshotVersio
 def _queue_push() -> None:
     """With object storage configured, a worker copies the new version there (queued with it, so never lost)."""
 
-    if s3.url():
-        tasks.push_to_object_storage.enqueue()
+    if conf.s3_url():
+        events.enqueue("statuspage.push_to_object_storage")
 
 
 def _prune(newest: int) -> None:

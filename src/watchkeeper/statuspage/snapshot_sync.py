@@ -7,75 +7,22 @@ database is down knows, and says, what it is serving.
 
 from __future__ import annotations
 
-import json
 import logging
 import threading
-from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
 
 from django.conf import settings
 from django.db import DatabaseError, connection
-from django.utils import timezone
 
 from watchkeeper.statuspage import conf, snapshot, snapshot_store
+from watchkeeper.statuspage.snapshot_files import install, local_manifest
 
 log = logging.getLogger(__name__)
-MANIFEST = ".manifest.json"
-
-
-def local_manifest(directory: Path) -> dict[str, Any]:
-    """What the folder holds: {"epoch": E, "version": N, "files": {name: digest}}; version 0 when unknown."""
-    try:
-        data = json.loads((directory / MANIFEST).read_text())
-        return {
-            "epoch": str(data["epoch"]),
-            "version": int(data["version"]),
-            "files": dict(data["files"]),
-            "at": data.get("at", ""),
-        }
-    except (OSError, ValueError, KeyError, TypeError):
-        return {"epoch": "", "version": 0, "files": {}, "at": ""}
 
 
 def loaded(directory: Path) -> bool:
     """True when this node has a snapshot to serve, from the database or left on its disk."""
     return local_manifest(directory)["version"] > 0 or (directory / "index.html").exists()
-
-
-def install(
-    directory: Path, epoch: str, number: int, manifest: Mapping[str, str], files: Mapping[str, bytes] | None = None
-) -> bool:
-    """Makes the folder hold version ``number``: writes every file whose digest differs, then the manifest.
-
-    ``files`` are contents already at hand (a node that just rendered); the rest come from the database. Under the
-    folder's lock, and never backwards: a slower writer with an older version leaves a newer one alone.
-    """
-
-    with snapshot._locked(directory):
-        local = local_manifest(directory)
-        if local["epoch"] != epoch:
-            local = {"epoch": epoch, "version": 0, "files": {}}
-        if local["version"] >= number:
-            return False
-        have = dict(files or {})
-        # The page itself goes last: whoever sees the new page finds the feeds and JSON of the same version.
-        changed = sorted(
-            (name for name, digest in manifest.items() if local["files"].get(name) != digest),
-            key=lambda name: name == "index.html",
-        )
-        wanted = {manifest[name] for name in changed if name not in have}
-        fetched = snapshot_store.contents(wanted) if wanted else {}
-        for name in changed:
-            content = have.get(name, fetched.get(manifest[name]))
-            if content is None:
-                raise LookupError(f"snapshot version {number} lost its file {name}; a newer version replaced it")
-            snapshot._write(directory / name, content)
-        text = json.dumps(
-            {"epoch": epoch, "version": number, "at": timezone.now().isoformat(), "files": dict(manifest)}
-        )
-        snapshot._write(directory / MANIFEST, text.encode())
-    return True
 
 
 class SnapshotSync(threading.Thread):

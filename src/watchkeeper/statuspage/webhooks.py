@@ -7,34 +7,18 @@ never an address inside the network, so a sign-up cannot make the server call it
 
 from __future__ import annotations
 
-import base64
-import secrets
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from watchkeeper.notifications import sealing as sealed
-from watchkeeper.notifications.channels import Outgoing, endpoints
-from watchkeeper.notifications.channels.webhook import SECRET_PREFIX, WebhookTransport
+from watchkeeper.notifications.channels import Outgoing
+from watchkeeper.notifications.channels.webhook import WebhookTransport
 from watchkeeper.statuspage import conf, public_json, queries
 from watchkeeper.statuspage.models import PublicUpdate, SubscriberMessage
 from watchkeeper.statuspage.services import subscribers
 
 TIMEOUT = 10.0
-
-
-def new_secret() -> str:
-    return SECRET_PREFIX + base64.b64encode(secrets.token_bytes(24)).decode()
-
-
-def check_endpoint(url: str) -> str:
-    """The URL if it is safe to call, else a ValidationError on the ``endpoint`` field."""
-    try:
-        endpoints.resolve(url, allow_private=conf.webhook_allow_private())
-    except endpoints.Refused as error:
-        raise ValidationError({"endpoint": str(error).replace("an address", "a webhook address")}) from None
-    return url.strip()
 
 
 def shared(update: PublicUpdate) -> dict[str, Any]:

@@ -11,7 +11,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from watchkeeper.alerts import tasks
 from watchkeeper.alerts.models import OPEN_VALUES, Alert, AlertGroup, Integration
 from watchkeeper.alerts.services import paging
 from watchkeeper.alerts.services.declaring import lock_group
@@ -19,6 +18,7 @@ from watchkeeper.alerts.services.intake import Processed, close_group, ingest
 from watchkeeper.alerts.services.records import record
 from watchkeeper.domain import alerting
 from watchkeeper.domain.alerting import Action, AlertEvent, AlertStatus
+from watchkeeper.incidents import events
 from watchkeeper.incidents import services as incidents
 from watchkeeper.incidents.models import Incident
 from watchkeeper.incidents.queries import OPEN as OPEN_INCIDENT_STATUSES
@@ -86,7 +86,7 @@ def heartbeat(integration: Integration, now: datetime | None = None) -> list[Pro
         # Only a beat after a miss is news; the others are not resolves of an unknown key.
         results = ingest(integration, [AlertEvent(Action.RESOLVE, HEARTBEAT_KEY)], now) if missed.exists() else []
         deadline = _deadline(integration, now)
-        tasks.check_heartbeat.using(run_after=deadline).enqueue(integration.pk, now.isoformat())
+        events.enqueue("alerts.check_heartbeat", integration.pk, now.isoformat(), run_after=deadline)
     return results
 
 

@@ -11,7 +11,6 @@ from django.utils import timezone
 from watchkeeper.breaches import clock
 from watchkeeper.breaches.models import Breach, BreachAlert
 from watchkeeper.breaches.services.common import record
-from watchkeeper.breaches.tasks import breach_alert
 from watchkeeper.incidents import events
 from watchkeeper.incidents.models import EntryKind
 from watchkeeper.web.formatting import duration
@@ -24,9 +23,9 @@ def schedule_alerts(breach: Breach) -> None:
     aware = breach.aware_at.isoformat()
     for hours, kind, when in clock.milestones(breach.aware_at):
         if when > now:
-            breach_alert.using(run_after=when).enqueue(breach.pk, hours, kind, aware)
+            events.enqueue("breaches.breach_alert", breach.pk, hours, kind, aware, run_after=when)
     if breach.ico_deadline <= now and not breach.ico_decided:
-        breach_alert.enqueue(breach.pk, max(clock.ESCALATION_HOURS), "escalation", aware)
+        events.enqueue("breaches.breach_alert", breach.pk, max(clock.ESCALATION_HOURS), "escalation", aware)
 
 
 @transaction.atomic

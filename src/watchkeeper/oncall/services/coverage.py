@@ -19,7 +19,8 @@ from django.utils import timezone
 
 from watchkeeper.catalogue.models import Team
 from watchkeeper.domain.rota import Shift
-from watchkeeper.oncall import queries, tasks
+from watchkeeper.incidents import events
+from watchkeeper.oncall import queries
 from watchkeeper.oncall.models import LayerMember, NightlyCheck
 
 log = logging.getLogger(__name__)
@@ -107,7 +108,7 @@ def schedule_next(now: datetime | None = None) -> bool:
             _, created = NightlyCheck.objects.get_or_create(run_after=due)
             if created:
                 NightlyCheck.objects.filter(run_after__lt=now).delete()
-                tasks.nightly_check.using(run_after=due).enqueue()
+                events.enqueue("oncall.nightly_check", run_after=due)
     except IntegrityError:
         return False
     return created

@@ -17,8 +17,9 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
+from watchkeeper.incidents import events
 from watchkeeper.notifications.models import Channel
-from watchkeeper.oncall import messages, queries, tasks
+from watchkeeper.oncall import messages, queries
 from watchkeeper.oncall.models import EscalationStep, Page, PageEvent, PageNotification, PageStatus
 from watchkeeper.oncall.services import sending
 
@@ -103,7 +104,7 @@ def _notify_step(page: Page, step: EscalationStep, now: datetime) -> int:
 def _timers(page: Page, due: datetime) -> None:
     grace = timedelta(seconds=float(str(settings.ONCALL["TIMER_GRACE_SECONDS"])))
     for at in (due, due + grace):
-        tasks.escalate.using(run_after=at).enqueue(page.pk, page.step_index, page.cycle)
+        events.enqueue("oncall.escalate", page.pk, page.step_index, page.cycle, run_after=at)
 
 
 def run_step(page: Page, now: datetime) -> None:
@@ -142,7 +143,7 @@ def notify(page: Page, users: list[User], triggered_at: datetime) -> None:
 
 
 def notify_later(page: Page) -> None:
-    tasks.start_page.enqueue(page.pk)
+    events.enqueue("oncall.start_page", page.pk)
 
 
 def start(page_id: int) -> None:

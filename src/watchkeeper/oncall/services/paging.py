@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from watchkeeper.incidents import events
 from watchkeeper.incidents import services as incidents
 from watchkeeper.incidents.models import EntryKind, Incident
 from watchkeeper.incidents.services import timeline
@@ -137,6 +138,7 @@ def acknowledge_page(page: Page, *, user: User, via: str) -> Page:
     if cancelled:
         text += f"; {cancelled} pending notification(s) cancelled"
     escalation.record(page, "acknowledged", text, user=user.get_username(), via=via, cancelled=cancelled)
+    events.publish(events.RecordEvent(events.PAGE_ACKNOWLEDGED, page.pk, user.pk))
     if page.incident_id is not None:
         incident = Incident.objects.get(pk=page.incident_id)
         _incident_entry(incident, user, f"Page acknowledged by {user.get_username()} ({via})", page)
@@ -156,6 +158,7 @@ def resolve_page(page: Page, *, actor: User | None = None) -> Page:
     cancelled = _cancel_pending(page)
     who = actor.get_username() if actor else "the system"
     escalation.record(page, "resolved", f"Resolved by {who}", cancelled=cancelled)
+    events.publish(events.RecordEvent(events.PAGE_RESOLVED, page.pk, actor.pk if actor else None))
     return page
 
 

@@ -16,10 +16,11 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from watchkeeper.incidents import events
 from watchkeeper.notifications import delivery, sealing
 from watchkeeper.notifications.channels import Outgoing, Permanent, Sent, Transient, Transport
 from watchkeeper.notifications.channels.registry import transport_for
-from watchkeeper.oncall import tasks, voice
+from watchkeeper.oncall import voice
 from watchkeeper.oncall.models import ContactMethod, NotificationStatus, Page, PageEvent, PageNotification, PageStatus
 
 # Contact kinds and the notification transport each goes through.
@@ -32,8 +33,7 @@ def _config(name: str) -> float:
 
 
 def enqueue(notification_id: int, number: int, at: datetime | None = None) -> None:
-    task = tasks.send_notification if at is None else tasks.send_notification.using(run_after=at)
-    task.enqueue(notification_id, number)
+    events.enqueue("oncall.send_notification", notification_id, number, run_after=at)
 
 
 def transport(kind: str) -> Transport:

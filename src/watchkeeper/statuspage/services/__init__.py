@@ -19,11 +19,12 @@ from django.utils import timezone
 from watchkeeper.accounts.roles import can_act, is_admin
 from watchkeeper.catalogue.models import Component
 from watchkeeper.domain.workflow import Step
+from watchkeeper.incidents import events
 from watchkeeper.incidents import services as incident_services
 from watchkeeper.incidents.models import Incident
 from watchkeeper.incidents.services import checklist
 from watchkeeper.incidents.visibility import can_see
-from watchkeeper.statuspage import conf, snapshot, tasks
+from watchkeeper.statuspage import conf, snapshot
 from watchkeeper.statuspage.models import AffectedComponent, PublicIncident, PublicUpdate, StatusPeriod
 from watchkeeper.statuspage.vocabulary import (
     FINISHED,
@@ -134,9 +135,9 @@ def _after_publish(update: PublicUpdate) -> None:
     """Queues the fan-out and a snapshot refresh with the post; renders the snapshot once it is committed."""
 
     if update.notify:
-        tasks.fan_out.enqueue(update.pk, "update")
+        events.enqueue("statuspage.fan_out", update.pk, "update")
     # The task is the durable backstop: if this process dies before on_commit runs, a worker still renders.
-    tasks.refresh_snapshot.enqueue()
+    events.enqueue("statuspage.refresh_snapshot")
     snapshot.refresh_after_commit()
 
 
@@ -353,9 +354,9 @@ def schedule_maintenance(
     _after_publish(update)
     reminder_at = scheduled_for - timedelta(minutes=conf.reminder_minutes())
     if notify and reminder_at > now:
-        tasks.remind_maintenance.using(run_after=reminder_at).enqueue(public.pk)
-    tasks.start_maintenance.using(run_after=scheduled_for).enqueue(public.pk)
-    tasks.complete_maintenance.using(run_after=scheduled_until).enqueue(public.pk)
+        events.enqueue("statuspage.remind_maintenance", public.pk, run_after=reminder_at)
+    events.enqueue("statuspage.start_maintenance", public.pk, run_after=scheduled_for)
+    events.enqueue("statuspage.complete_maintenance", public.pk, run_after=scheduled_until)
     return public
 
 

@@ -18,9 +18,10 @@ from django.utils import timezone
 
 from watchkeeper.catalogue.models import Component
 from watchkeeper.domain.text_messages import worth_a_text
+from watchkeeper.incidents import events
 from watchkeeper.notifications.channels import Permanent, notify
 from watchkeeper.notifications.sealing import reveal, seal
-from watchkeeper.statuspage import conf, tasks
+from watchkeeper.statuspage import conf
 from watchkeeper.statuspage.models import PublicUpdate, Subscriber, SubscriberMessage
 from watchkeeper.statuspage.public_json import absolute
 from watchkeeper.statuspage.services import subscribers
@@ -61,7 +62,7 @@ def sign_up(phone: str, *, components: list[Component] | None, ip: str | None) -
         subscribers.choose(subscriber, components)
     subscriber.code, subscriber.code_sent_at, subscriber.code_failures = seal(_new_code()), timezone.now(), 0
     subscriber.save(update_fields=["code", "code_sent_at", "code_failures"])
-    tasks.send_sms_code.enqueue(subscriber.pk)
+    events.enqueue("statuspage.send_sms_code", subscriber.pk)
     return subscriber
 
 

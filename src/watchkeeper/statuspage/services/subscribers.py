@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import re
+import secrets
 from datetime import timedelta
 
 from django.core import signing
@@ -13,8 +15,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from watchkeeper.catalogue.models import Component
+from watchkeeper.incidents import events
+from watchkeeper.notifications.channels import endpoints
+from watchkeeper.notifications.channels.webhook import SECRET_PREFIX
 from watchkeeper.notifications.sealing import seal
-from watchkeeper.statuspage import conf, tasks, webhooks
+from watchkeeper.statuspage import conf
 from watchkeeper.statuspage.models import SignupAttempt, Subscriber
 
 CONFIRM_SALT = "watchkeeper.statuspage.confirm"
@@ -60,6 +65,19 @@ def normalise_phone(number: str) -> str:
     if allowed and not any(digits.startswith(code) for code in allowed):
         raise ValidationError({"phone": "Enter a UK mobile phone number, like 07700 900 982"})
     return digits
+
+
+def new_webhook_secret() -> str:
+    return SECRET_PREFIX + base64.b64encode(secrets.token_bytes(24)).decode()
+
+
+def check_webhook_endpoint(url: str) -> str:
+    """The URL if it is safe to call, else a ValidationError on the ``endpoint`` field."""
+    try:
+        endpoints.resolve(url, allow_private=conf.webhook_allow_private())
+    except endpoints.Refused as error:
+        raise ValidationError({"endpoint": str(error).replace("an address", "a webhook address")}) from None
+    return url.strip()
 
 
 def _claims(subscriber: Subscriber) -> dict[str, object]:
@@ -113,17 +131,17 @@ def sign_up_webhook(email: str, endpoint: str, *, components: list[Component] | 
     """A webhook subscription, confirmed and managed through the email address given with it."""
 
     email = _normalise(email)
-    endpoint = webhooks.check_endpoint(endpoint)
+    endpoint = check_webhook_endpoint(endpoint)
     record_attempt(email, ip)
     subscriber, _ = Subscriber.objects.get_or_create(
         email=email,
         endpoint=endpoint,
         medium=Subscriber.Medium.WEBHOOK,
-        defaults={"created_at": timezone.now(), "secret": seal(webhooks.new_secret())},
+        defaults={"created_at": timezone.now(), "secret": seal(new_webhook_secret())},
     )
     if subscriber.confirmed_at is None:
         choose(subscriber, components)
-    tasks.send_confirmation.enqueue(subscriber.pk)
+    events.enqueue("statuspage.send_confirmation", subscriber.pk)
     return subscriber
 
 
@@ -142,7 +160,7 @@ def sign_up(email: str, *, components: list[Component] | None, ip: str | None) -
     if subscriber.confirmed_at is None:
         # Only an unconfirmed sign-up takes the choice from the form; a confirmed one changes through its own link.
         choose(subscriber, components)
-    tasks.send_confirmation.enqueue(subscriber.pk)
+    events.enqueue("statuspage.send_confirmation", subscriber.pk)
     return subscriber
 
 
