@@ -14,7 +14,7 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.utils import timezone
-from django_tasks import default_task_backend
+from django_tasks import DEFAULT_TASK_BACKEND_ALIAS, task_backends
 from django_tasks_db.backend import DatabaseBackend
 from django_tasks_db.models import DBTaskResult
 
@@ -48,7 +48,8 @@ def enqueue(delivery_id: int, attempt: int, at: datetime | None = None) -> str:
 
 def _drop_lease_check(task_id: str) -> None:
     """The lease check of an attempt whose outcome is recorded would only find it done: spare a worker the visit."""
-    if isinstance(default_task_backend, DatabaseBackend):
+    # The backend itself, not the default_task_backend proxy, which is never an instance of it.
+    if isinstance(task_backends[DEFAULT_TASK_BACKEND_ALIAS], DatabaseBackend):
         DBTaskResult.objects.filter(pk=task_id, status="READY").delete()
 
 
