@@ -8,6 +8,7 @@ import urllib.request
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.browser import assert_accessible
 from tests.e2e.test_browser_notifications import save, sign_in
@@ -69,7 +70,8 @@ def test_an_admin_adds_rotates_and_deletes_an_integration_and_every_page_is_acce
     assert_accessible(page)
     page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=base)
     page.get_by_role("button", name="Copy Integration key").click()
-    assert page.get_by_role("status").first.inner_text() == "Integration key copied"
+    # The copy is asynchronous (the clipboard answers a promise): wait for the announcement rather than race it.
+    expect(page.get_by_role("status").first).to_have_text("Integration key copied")
     assert page.evaluate("navigator.clipboard.readText()") == key
     integration = Integration.objects.get(name="Nightly backup")
     assert integration.key_digest == key_digest(key)
