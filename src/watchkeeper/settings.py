@@ -119,6 +119,8 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # Writers take turns through a lock file rather than in SQLite's sleeping busy handler (see sqlite_turns).
+    DATABASES["default"]["ENGINE"] = "watchkeeper.sqlite_turns"
     # WAL lets the web app read while the worker writes; IMMEDIATE avoids lock upgrades that deadlock.
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",

@@ -54,6 +54,7 @@ from watchkeeper import database
 from watchkeeper.notifications import tasks as notification_tasks
 from watchkeeper.sending_pool import SendingPool
 from watchkeeper.task_claim import claim_next
+from watchkeeper.warm import warm
 
 # Stays under serve's 8 s deadline for its children, and the 10 s anyone waits for a stop.
 RELEASE_SECONDS = 6
@@ -135,6 +136,7 @@ class Worker(LibraryWorker):
         logging.getLogger("django_tasks_db").info(
             "Starting worker worker_id=%s queues=%s", self.worker_id, ",".join(self.queue_names)
         )
+        warm()
         if self.startup_delay and self.interval:
             time.sleep(random.random())  # jitter, as the library does: workers started together spread out
         while self.running:

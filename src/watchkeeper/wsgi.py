@@ -8,8 +8,6 @@ from watchkeeper.statuspage import snapshot_sync  # noqa: E402  (needs Django se
 # Each web process follows the database's snapshot version, so every node serves the newest page within a second.
 snapshot_sync.start()
 
-import gc  # noqa: E402
+from watchkeeper.warm import warm  # noqa: E402
 
-# What is loaded by now (Django, the apps, their modules) lives as long as the process: frozen, it is left out of the
-# collector's full passes, which otherwise walk it all (about 90,000 objects, some 50 ms each time).
-gc.freeze()
+warm()
