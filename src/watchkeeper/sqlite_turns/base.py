@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -34,13 +35,14 @@ class DatabaseWrapper(base.DatabaseWrapper):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._turns: Turns | None = None
+        self._turns_pid = 0
         self._holding = False
 
     def turns(self) -> Turns | None:
         if self.is_in_memory_db():
             return None  # one connection, shared by the test threads that use it: nobody to take turns with
-        if self._turns is None:
-            self._turns = turns_for(Path(self.settings_dict["NAME"]))
+        if self._turns is None or self._turns_pid != os.getpid():  # a forked child takes turns of its own
+            self._turns, self._turns_pid = turns_for(Path(self.settings_dict["NAME"])), os.getpid()
         return self._turns
 
     def turn_timeout(self) -> float:
