@@ -31,12 +31,14 @@ import signal
 import sys
 import threading
 import time
+from datetime import datetime
 from types import FrameType
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import OperationalError, close_old_connections, connections, transaction
+from django.db.models import QuerySet
 from django.utils.crypto import get_random_string
 from django_tasks_db.compat import (
     DEFAULT_TASK_BACKEND_ALIAS,
@@ -53,7 +55,7 @@ from django_tasks_db.utils import is_locked_database_exception
 from watchkeeper import database
 from watchkeeper.notifications import tasks as notification_tasks
 from watchkeeper.sending_pool import SendingPool
-from watchkeeper.task_claim import claim_next
+from watchkeeper.task_claim import Claim, ready_at
 from watchkeeper.warm import warm
 
 # Stays under serve's 8 s deadline for its children, and the 10 s anyone waits for a stop.
@@ -111,6 +113,11 @@ class Worker(LibraryWorker):
         self.in_task_code = False
         self.outcome = ""  # of the task the main loop had in hand when the stop came
         self.pool = SendingPool(concurrency, self._run_pooled)
+        # With a free sending thread any task will do; with none, anything but a delivery.
+        self._claims = {
+            True: Claim(self._ready),
+            False: Claim(lambda now: self._ready(now).exclude(task_path__in=POOLED)),
+        }
 
     def configure_signals(self) -> None:
         for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGALRM):
@@ -173,12 +180,12 @@ class Worker(LibraryWorker):
             if slot:
                 self.pool.unreserve()
 
+    def _ready(self, now: datetime) -> QuerySet[DBTaskResult]:
+        return ready_at(now).filter(backend_name=self.backend_name, queue_name__in=self.queue_names)
+
     def _claim_next(self, *, deliveries: bool) -> DBTaskResult | None:
-        tasks = DBTaskResult.objects.ready().filter(backend_name=self.backend_name, queue_name__in=self.queue_names)
-        if not deliveries:
-            tasks = tasks.exclude(task_path__in=POOLED)
         try:
-            return claim_next(tasks, self.worker_id)
+            return self._claims[deliveries].next(self.worker_id)
         except OperationalError as error:
             if is_locked_database_exception(error):
                 return None  # SQLite is busy with another writer: look again on the next round
