@@ -15,10 +15,11 @@ The database going away (a restart, a failover):
 - A finished task's outcome is retried until the database takes it, so its work is not done a second time.
 - After WATCHKEEPER_WORKER_DB_GRACE_SECONDS without the database the worker logs and exits with status 3.
 
-Deliveries. A delivery mostly waits on its receiver, so the worker sends up to WATCHKEEPER_DELIVERY_CONCURRENCY of
-them at once on a pool of threads (see sending_pool) while its main loop goes on with every other kind of task. A
-thread is reserved before a delivery is claimed, so leases stay honest. On a stop the deliveries in flight get the
-same patience as the task in hand; any still running then are handed back to the queue (their leases still hold).
+Deliveries. A delivery (an incident's message to a channel, a page's to a person) mostly waits on its receiver, so
+the worker sends up to WATCHKEEPER_DELIVERY_CONCURRENCY of them at once on a pool of threads (see sending_pool)
+while its main loop goes on with every other kind of task. A thread is reserved before a delivery is claimed, so
+leases stay honest. On a stop the deliveries in flight get the same patience as the task in hand; any still running
+then are handed back to the queue (their leases still hold).
 """
 
 from __future__ import annotations
@@ -54,6 +55,7 @@ from django_tasks_db.utils import is_locked_database_exception
 
 from watchkeeper import database
 from watchkeeper.notifications import tasks as notification_tasks
+from watchkeeper.oncall import tasks as oncall_tasks
 from watchkeeper.sending_pool import SendingPool
 from watchkeeper.task_claim import Claim, ready_at
 from watchkeeper.warm import warm
@@ -62,8 +64,9 @@ from watchkeeper.warm import warm
 RELEASE_SECONDS = 6
 
 log = logging.getLogger("watchkeeper.worker")
-# Tasks that are one send each, safe to run side by side: they go to the sending pool.
-POOLED = frozenset({notification_tasks.deliver.module_path})
+# Tasks that are one send each, safe to run side by side: they go to the sending pool. On-call sends among them,
+# so a page is never queued behind the main loop's longer tasks (a status page fan-out's batches of email).
+POOLED = frozenset({notification_tasks.deliver.module_path, oncall_tasks.send_notification.module_path})
 
 
 # With health checks on, each check of a connection costs PostgreSQL a query: one a second per thread is plenty.
