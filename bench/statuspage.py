@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import resource
 import shutil
 import signal
 import socket
@@ -365,6 +366,7 @@ def fanout_benchmark(world: dict[str, Any], emails: int, webhooks: int, workers:
         command = [str(watchkeeper), "worker", "--interval", "0.2"]
         return subprocess.Popen(command, env=os.environ.copy(), stderr=subprocess.DEVNULL)
 
+    children_before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.monotonic()
     procs = [worker() for _ in range(workers)]
     killed = False
@@ -389,6 +391,9 @@ def fanout_benchmark(world: dict[str, Any], emails: int, webhooks: int, workers:
             proc.terminate()
         for proc in procs:
             proc.wait(15)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    worker_cpu = (children.ru_utime + children.ru_stime) - (children_before.ru_utime + children_before.ru_stime)
+    load = os.getloadavg()[0]
     states = Counter(SubscriberMessage.objects.filter(update=update).values_list("state", flat=True))
     ids = Counter(message["Message-ID"] for message in smtp.inbox.messages)
     email_dups = sum(count - 1 for count in ids.values())
@@ -396,7 +401,8 @@ def fanout_benchmark(world: dict[str, Any], emails: int, webhooks: int, workers:
     smtp.stop()
     receiver.close()
     print(f"fan-out: {emails} emails + {webhooks} webhooks (receiver 100 ms), {workers} workers, one killed halfway")
-    print(f"  all delivered in {elapsed:.1f} s; states {dict(states)}")
+    print(f"  all delivered in {elapsed:.1f} s ({total / elapsed:.0f} messages/s); states {dict(states)}")
+    print(f"  workers' CPU {worker_cpu:.1f} s = {worker_cpu * 1000 / total:.2f} ms a message; load average {load:.2f}")
     print(f"  emails received {len(ids)} distinct, duplicates {email_dups}")
     print(f"  webhooks received {len(receiver.received)} distinct, duplicates {hook_dups}")
     ok = states.get("sent", 0) == total and len(ids) == emails and len(receiver.received) == webhooks
