@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import email
 import socket
+from collections.abc import Callable
 from email.message import Message
 from typing import Any
 
@@ -16,12 +17,16 @@ class Inbox:
         self.refuse_next = 0
         # What a refusal says: 4xx is "try again later", 5xx is the server's final answer.
         self.refusal = "451 4.3.0 try again later"
+        # Called with the count so far each time a message is kept, before the sender hears it was accepted.
+        self.after_accepting: Callable[[int], object] | None = None
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         if self.refuse_next:
             self.refuse_next -= 1
             return self.refusal
         self.messages.append(email.message_from_bytes(envelope.content))
+        if self.after_accepting is not None:
+            self.after_accepting(len(self.messages))
         return "250 OK"
 
 
