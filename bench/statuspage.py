@@ -330,6 +330,7 @@ def fanout_benchmark(
 ) -> bool:
     """One update to ``emails`` + ``webhooks`` new subscribers (the previous run's are removed first)."""
     from django.utils import timezone
+    from django_tasks_db.models import DBTaskResult
     from tests.fakes.smtp import SmtpServer
     from tests.fakes.webhooks import WebhookReceiver
 
@@ -337,6 +338,8 @@ def fanout_benchmark(
     from watchkeeper.statuspage import services
     from watchkeeper.statuspage.models import Subscriber, SubscriberMessage
 
+    # A fresh start: the previous run's sweep, due stale() later, would plan its update for these new subscribers.
+    DBTaskResult.objects.all().delete()
     Subscriber.objects.all().delete()
     smtp = SmtpServer()
     receiver = WebhookReceiver(WHSEC, latency=0.1)

@@ -211,11 +211,22 @@ def _retry_or_fail(delivery: SubscriberMessage, error: str) -> str:
     return state
 
 
-def _links(subscriber: Subscriber) -> tuple[str, str]:
+# Stands for a subscriber's token in links worked out once an update (a token is URL-safe base64 and colons,
+# which reverse() leaves as they are, so putting it in by hand gives the same link).
+TOKEN = "TOKEN"
+
+
+def _link_templates() -> tuple[str, str]:
+    return (
+        absolute(reverse("statuspage:manage", args=[TOKEN])),
+        absolute(reverse("statuspage:unsubscribe", args=[TOKEN])),
+    )
+
+
+def _links(subscriber: Subscriber, templates: tuple[str, str] | None = None) -> tuple[str, str]:
     token = subscribers.manage_token(subscriber)
-    manage = absolute(reverse("statuspage:manage", args=[token]))
-    unsubscribe = absolute(reverse("statuspage:unsubscribe", args=[token]))
-    return manage, unsubscribe
+    manage, unsubscribe = templates or _link_templates()
+    return manage.replace(TOKEN, token), unsubscribe.replace(TOKEN, token)
 
 
 def _footer(manage: str, unsubscribe: str) -> str:
@@ -233,6 +244,7 @@ class EmailParts:
     text: str
     from_email: str
     domain: str
+    links: tuple[str, str]  # manage and unsubscribe, each with TOKEN for the subscriber's token
 
 
 def _email_parts(update: PublicUpdate, purpose: str) -> EmailParts:
@@ -247,12 +259,12 @@ def _email_parts(update: PublicUpdate, purpose: str) -> EmailParts:
         subject = f"[{conf.name()}] {STATUS_LABELS[update.status]}: {public.name}"
         body = update.body
     domain = conf.site_url().split("//", 1)[-1].split("/", 1)[0].split(":", 1)[0] or "localhost"
-    return EmailParts(subject, f"{body}\n\nRead more: {link}\n", conf.from_email(), domain)
+    return EmailParts(subject, f"{body}\n\nRead more: {link}\n", conf.from_email(), domain, _link_templates())
 
 
 def update_email(delivery: SubscriberMessage, parts: EmailParts | None = None) -> EmailMessage:
     parts = parts or _email_parts(delivery.update, delivery.purpose)
-    manage, unsubscribe = _links(delivery.subscriber)
+    manage, unsubscribe = _links(delivery.subscriber, parts.links)
     return EmailMessage(
         subject=parts.subject,
         body=f"{parts.text}{_footer(manage, unsubscribe)}\n",
