@@ -27,7 +27,10 @@ from results import GOAL_MISSED  # noqa: E402 (bench/ is not a package)
 SCRIPTS: dict[str, tuple[list[str], list[str]]] = {
     "statuspage.py": (
         [],
-        ["--seconds", "1", "--connections", "10", "--emails", "20", "--webhooks", "3", "--publishes", "3"],
+        [
+            *["--seconds", "1", "--connections", "10", "--publishes", "3"],
+            *["--emails", "20", "--webhooks", "3", "--subscribers", "30"],
+        ],
     ),
     "notify.py": ([], ["--incidents", "3", "--idle-runs", "1", "--interval", "0.2"]),
     "register.py": ([], ["--incidents", "200", "--requests", "2"]),

@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import logging
+import signal
+import threading
+from datetime import timedelta
+from types import FrameType
 from typing import Any
 
 import pytest
+import time_machine
 from django.utils import timezone
 
 from tests.fakes.smtp import SmtpServer
@@ -89,3 +94,41 @@ def test_a_bug_that_persists_ends_as_a_failure_the_comms_lead_can_see(
     row = SubscriberMessage.objects.get(pk=delivery_id)
     assert (row.state, row.attempts) == (SubscriberMessage.State.FAILED, sending.MAX_ATTEMPTS)
     assert "internal error" in row.error
+
+
+class Stopped(BaseException):
+    """What the worker raises into a task it hands back on a stop (its Release), from a signal handler."""
+
+
+def test_a_batch_stopped_mid_send_hands_back_the_claims_it_never_tried(
+    world: dict[str, Any],  # noqa: F811
+    smtp: SmtpServer,
+) -> None:
+    batch = _planned(world, 10)
+    assert len(batch) < sending.CLAIM_AHEAD  # so all ten are claimed before the first is sent
+
+    def stop(signum: int, frame: FrameType | None) -> None:
+        raise Stopped
+
+    main = threading.main_thread().ident
+    assert main is not None
+    previous = signal.signal(signal.SIGUSR1, stop)
+    # The third message is kept by the server, and the stop lands before this side hears that it was.
+    smtp.inbox.after_accepting = lambda count: count == 3 and signal.pthread_kill(main, signal.SIGUSR1)
+    try:
+        with pytest.raises(Stopped):
+            sending.send_batch(batch)
+    finally:
+        signal.signal(signal.SIGUSR1, previous)
+    rows = {row.pk: (row.state, row.attempts) for row in SubscriberMessage.objects.filter(pk__in=batch)}
+    sent, in_flight, untried = ("sent", 1), ("sending", 1), ("pending", 0)
+    assert [rows[pk] for pk in batch] == [sent, sent, in_flight] + [untried] * 7
+    smtp.inbox.after_accepting = None
+    assert sending.send_batch(batch) == 7
+    # The one in flight is the only one that can go twice: after stale(), with the same Message-ID.
+    with time_machine.travel(timezone.now() + sending.stale() + timedelta(seconds=1)):
+        assert sending.release_stale(SubscriberMessage.objects.get(pk=batch[0]).update_id, "update") == 1
+        assert sending.send_batch(batch) == 1
+    ids = [message["Message-ID"] for message in smtp.inbox.messages]
+    assert len(ids) == 11
+    assert len(set(ids)) == 10
