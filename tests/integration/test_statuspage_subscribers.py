@@ -15,7 +15,7 @@ from django.test import Client
 from django.utils import timezone
 
 from tests.integration.test_statuspage_publish import publish, run_tasks, snapshot_dir, world  # noqa: F401
-from watchkeeper.statuspage import sending, services
+from watchkeeper.statuspage import sending, services, tasks
 from watchkeeper.statuspage.models import SignupAttempt, Subscriber, SubscriberMessage
 from watchkeeper.statuspage.services import subscribers
 
@@ -200,6 +200,23 @@ def test_a_claim_abandoned_by_a_dead_worker_is_sent_once_later(world: dict[str, 
         assert sending.release_stale(update.pk, "update") == 1
         assert sending.send_batch(sending.plan(update.pk, "update")[0]) == 1
     assert len(mail.outbox) == 1
+
+
+def test_the_sweep_resends_what_a_dead_worker_left_and_nothing_to_later_subscribers(
+    world: dict[str, Any],  # noqa: F811
+) -> None:
+    now = timezone.now()
+    Subscriber.objects.create(email="before@example.com", created_at=now, confirmed_at=now)
+    update = publish(world, notify=False).updates.get()
+    [[delivery_id]] = sending.plan(update.pk, "update")
+    SubscriberMessage.objects.filter(pk=delivery_id).update(state="sending", claimed_at=now)  # its worker died
+    later = now + sending.stale() + timedelta(seconds=1)
+    Subscriber.objects.create(email="after@example.com", created_at=later, confirmed_at=later)
+    with time_machine.travel(later):
+        assert tasks.sweep.call(update.pk, "update") == 1
+        run_tasks()
+    assert [m.to for m in mail.outbox] == [["before@example.com"]]
+    assert not SubscriberMessage.objects.filter(subscriber__email="after@example.com").exists()
 
 
 @pytest.mark.django_db(transaction=True)

@@ -56,9 +56,12 @@ def send_batch(delivery_ids: list[int]) -> int:
 
 @task()
 def sweep(update_id: int, purpose: str) -> int:
-    """Re-queues deliveries whose worker died mid-batch, and comes back while any are still outstanding."""
+    """Re-queues deliveries whose worker died mid-batch, and comes back while any are still outstanding.
+
+    It never plans again: fan_out queues it only once the plan is whole, and planning again would send the update
+    to whoever subscribed since (they signed up for what comes next, not for an update of ten minutes ago)."""
     sending.release_stale(update_id, purpose)
-    batches = sending.plan(update_id, purpose)
+    batches = sending.pending_batches(update_id, purpose)
     for batch in batches:
         send_batch.enqueue(batch)
     if (
