@@ -4,7 +4,8 @@ HTTP: 30 components, 90 days of history, 2 open incidents. wrk (asking for gzip,
 requests a second and p50/p99 latency for /status/ and /status/api/v2/summary.json at 50, 500 and 2,000
 connections, against three servers started in the same run: `watchkeeper serve` exactly as a user starts it
 (worker and access log included), the same server with the same settings serving a trivial WSGI app that
-returns the same bytes (bench/baseline_app.py: the ceiling of the Python server), and nginx serving the
+replays serve's own answer, status line, headers and body (bench/baseline_app.py: the ceiling of the Python
+server for those bytes), and nginx serving the
 snapshot folder with the README's recipe (docs/nginx/statuspage.conf). Goals: at least 0.9 x the baseline
 and 0.5 x nginx, p99 under 100 ms at 500 connections and under 250 ms at 2,000, no errors; and a new public
 update served within 2 s of posting (p50 and p95 over --publishes updates, each polled on /status/ until its
@@ -25,6 +26,7 @@ Needs wrk and nginx (Debian: apt-get install wrk nginx-light) for the HTTP part;
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import re
 import resource
@@ -201,6 +203,25 @@ def serve_command(port: int) -> list[str]:
     return web_command(build_parser().parse_args(["serve", "--host", "127.0.0.1", "--port", str(port)]))
 
 
+def record_responses(port: int, target: Path) -> None:
+    """serve's answer to each path, status line, headers and body as wrk gets them, for the baseline to replay."""
+    import base64
+    import http.client
+
+    answers = {}
+    for path in PATHS:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        connection.request("GET", path, headers={"Accept-Encoding": "gzip"})
+        response = connection.getresponse()
+        body = response.read()
+        connection.close()
+        # The server adds Date (and granian its Server line) to every answer itself, the baseline's too.
+        headers = [(name, value) for name, value in response.getheaders() if name.lower() not in {"date", "server"}]
+        status = f"{response.status} {response.reason}"
+        answers[path] = {"status": status, "headers": headers, "body": base64.b64encode(body).decode()}
+    target.write_text(json.dumps(answers))
+
+
 def baseline_command(port: int) -> list[str]:
     """The same server with the same settings, serving bench/baseline_app.py instead of Watchkeeper."""
     return [
@@ -263,22 +284,28 @@ def http_benchmark(
     # The command users run, worker and access log included: what it logs is part of what it costs.
     app = [watchkeeper, "serve", "--host", "127.0.0.1", "--port", str(app_port)]
     log = open(scratch / "serve.log", "wb")  # noqa: SIM115 (closed with the processes below)
-    env = {**os.environ, "LOG_LEVEL": "INFO", "BASELINE_SNAPSHOT_DIR": str(scratch / "snapshot")}
+    env = {**os.environ, "LOG_LEVEL": "INFO", "BASELINE_RESPONSES": str(scratch / "baseline.json")}
     env["PYTHONPATH"] = os.pathsep.join([str(ROOT / "bench"), env["PYTHONPATH"]])
     print(f"watchkeeper serve: {' '.join(serve_command(app_port)[1:])}")
     procs = [
         subprocess.Popen(app, env=env, stdout=log, stderr=log, start_new_session=True),
-        subprocess.Popen(baseline_command(base_port), env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL),
         subprocess.Popen([nginx, "-p", str(prefix), "-c", str(config), "-g", "daemon off;"]),
     ]
     ok = True
     try:
-        for port in (app_port, base_port, nginx_port):
+        for port in (app_port, nginx_port):
             wait_for(port)
         for path in PATHS:
             warm_up(f"http://127.0.0.1:{app_port}{path}")
-            warm_up(f"http://127.0.0.1:{base_port}{path}")
         ok = publish_latencies(app_port, world, publishes)
+        # Started only now, replaying what serve answers after the publishing: the same bytes wrk will get.
+        record_responses(app_port, scratch / "baseline.json")
+        procs.append(
+            subprocess.Popen(baseline_command(base_port), env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        )
+        wait_for(base_port)
+        for path in PATHS:
+            warm_up(f"http://127.0.0.1:{base_port}{path}")
         header = f"{'path':<30} {'conns':>5} {'server':<9} {'req/s':>9} {'p50 ms':>7} {'p99 ms':>7} {'errors':>6}"
         print(header)
         for connections in connection_counts:
