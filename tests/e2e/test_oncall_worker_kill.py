@@ -62,19 +62,23 @@ def notify() -> Iterator[SlowNotify]:
     server.close()
 
 
-@pytest.fixture
-def start_worker(notify: SlowNotify) -> Iterator[Callable[[], subprocess.Popen[bytes]]]:
+def worker_env(notify: FakeNotify, **extra: str) -> dict[str, str]:
+    """A worker process's environment: this test database, and text messages through the Notify fake."""
     db = connection.settings_dict
-    env = {
+    return {
         **os.environ,
         "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
         "SECRET_KEY": settings.SECRET_KEY,
         "NOTIFY_BASE_URL": notify.url,
         "NOTIFY_API_KEY": API_KEY,
         "WATCHKEEPER_ONCALL_SMS_TEMPLATE_ID": TEMPLATE,
-        "WATCHKEEPER_DELIVERY_TIMEOUT_SECONDS": "5",
-        "WATCHKEEPER_DELIVERY_LEASE_SECONDS": "6",
+        **extra,
     }
+
+
+@pytest.fixture
+def start_worker(notify: SlowNotify) -> Iterator[Callable[[], subprocess.Popen[bytes]]]:
+    env = worker_env(notify, WATCHKEEPER_DELIVERY_TIMEOUT_SECONDS="5", WATCHKEEPER_DELIVERY_LEASE_SECONDS="6")
     workers: list[subprocess.Popen[bytes]] = []
 
     def start() -> subprocess.Popen[bytes]:

@@ -6,20 +6,18 @@ A real `watchkeeper worker` against PostgreSQL and the local GOV.UK Notify fake,
 
 from __future__ import annotations
 
-import os
 import subprocess
 import time
 from collections.abc import Iterator
 
 import pytest
-from django.conf import settings
 from django.db import connection
 
 from tests.e2e.test_notifications_worker_kill import WATCHKEEPER, wait_for
-from tests.e2e.test_oncall_worker_kill import TEMPLATE
+from tests.e2e.test_oncall_worker_kill import worker_env
 from tests.factories import make_contact, make_policy, make_user
 from tests.fakes.http import Reply, Request
-from tests.fakes.notify import API_KEY, FakeNotify
+from tests.fakes.notify import FakeNotify
 from watchkeeper.oncall import services as oncall
 from watchkeeper.oncall.models import NotificationStatus, PageNotification
 
@@ -48,16 +46,7 @@ def test_one_worker_sends_a_pages_notifications_at_once(notify: SlowNotify) -> N
         make_contact(person, "sms", f"0770090000{n}")
     policy = make_policy([{"targets": [{"user": person.username} for person in people]}])
     page = oncall.trigger_page(summary="Payments failing", policy=policy)
-    db = connection.settings_dict
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
-        "SECRET_KEY": settings.SECRET_KEY,
-        "NOTIFY_BASE_URL": notify.url,
-        "NOTIFY_API_KEY": API_KEY,
-        "WATCHKEEPER_ONCALL_SMS_TEMPLATE_ID": TEMPLATE,
-        "WATCHKEEPER_DELIVERY_CONCURRENCY": "3",
-    }
+    env = worker_env(notify, WATCHKEEPER_DELIVERY_CONCURRENCY="3")
     worker = subprocess.Popen([str(WATCHKEEPER), "worker", "--interval", "0.1"], env=env)
     try:
         sent = PageNotification.objects.filter(page=page, status=NotificationStatus.SENT)
