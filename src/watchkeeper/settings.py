@@ -291,6 +291,8 @@ STATUSPAGE_SUPPORT_URL = os.environ.get("STATUSPAGE_SUPPORT_URL", "")
 STATUSPAGE_URL = os.environ.get("STATUSPAGE_URL", f"{SITE_URL}/status/")
 STATUSPAGE_SNAPSHOT_DIR = Path(os.environ.get("STATUSPAGE_SNAPSHOT_DIR", VAR_DIR / "statuspage"))
 STATUSPAGE_CACHE_SECONDS = int(os.environ.get("STATUSPAGE_CACHE_SECONDS", "15"))
+# The built-in server asks the disk whether a snapshot file changed at most this often (seconds, per file).
+STATUSPAGE_RECHECK_SECONDS = float(os.environ.get("STATUSPAGE_RECHECK_SECONDS", "0.25"))
 STATUSPAGE_MAINTENANCE_REMINDER_MINUTES = int(os.environ.get("STATUSPAGE_MAINTENANCE_REMINDER_MINUTES", "60"))
 STATUSPAGE_SIGNUPS_PER_IP_PER_HOUR = int(os.environ.get("STATUSPAGE_SIGNUPS_PER_IP_PER_HOUR", "20"))
 STATUSPAGE_SIGNUPS_PER_ADDRESS_PER_HOUR = int(os.environ.get("STATUSPAGE_SIGNUPS_PER_ADDRESS_PER_HOUR", "3"))

@@ -1,4 +1,5 @@
-"""The snapshot served from memory: gzip when asked, 304s for either representation, a replaced file noticed."""
+"""The snapshot served from memory: gzip when asked, 304s for either representation, a replaced file noticed
+within the recheck interval."""
 
 from __future__ import annotations
 
@@ -24,7 +25,8 @@ def _django(environ: dict[str, Any], start_response: Any) -> list[bytes]:
 @pytest.fixture
 def app(tmp_path: Path) -> SnapshotApp:
     snapshot_files.write_file(tmp_path / "index.html", PAGE)
-    return SnapshotApp(_django, tmp_path, max_age=15)
+    # Rechecked on every request, so a test may replace a file and read it back at once.
+    return SnapshotApp(_django, tmp_path, max_age=15, recheck=0)
 
 
 def test_gzip_only_for_clients_that_accept_it(app: SnapshotApp) -> None:
@@ -52,24 +54,60 @@ def test_either_etag_gets_a_304(app: SnapshotApp) -> None:
     assert _call(app, "/status/", HTTP_IF_NONE_MATCH='"other"')[0] == "200 OK"
 
 
-def test_a_replaced_file_is_served_at_once_and_unchanged_ones_from_memory(
-    app: SnapshotApp, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_a_replaced_file_is_served_after_the_recheck_interval_and_unchanged_ones_from_memory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    snapshot_files.write_file(tmp_path / "index.html", PAGE)
+    clock = Clock()
+    app = SnapshotApp(_django, tmp_path, max_age=15, recheck=0.25, clock=clock)
     _call(app, "/status/")
-    opened: list[str] = []
-    real_open = open
+    touched: list[str] = []
+    real_open, real_stat = open, os.stat
 
     def counting_open(path: Any, *args: Any, **kwargs: Any) -> Any:
-        opened.append(str(path))
+        touched.append(f"open {path}")
         return real_open(path, *args, **kwargs)
 
+    def counting_stat(path: Any, *args: Any, **kwargs: Any) -> Any:
+        touched.append(f"stat {path}")
+        return real_stat(path, *args, **kwargs)
+
     monkeypatch.setattr("builtins.open", counting_open)
+    monkeypatch.setattr(os, "stat", counting_stat)
     for _ in range(3):
         assert _call(app, "/status/")[2] == PAGE
-    assert opened == []
-    snapshot_files.write_file(tmp_path / "index.html", b"<p>Payments are failing</p>" * 20)
-    assert _call(app, "/status/")[2] == b"<p>Payments are failing</p>" * 20
+    assert touched == [], "within the interval a request must not touch the disk"
+    replaced = b"<p>Payments are failing</p>" * 20
+    snapshot_files.write_file(tmp_path / "index.html", replaced)
+    clock.now += 0.2
+    assert _call(app, "/status/")[2] == PAGE
+    clock.now += 0.06
+    assert _call(app, "/status/")[2] == replaced
     assert gzip.decompress(_call(app, "/status/", HTTP_ACCEPT_ENCODING="gzip")[2]).startswith(b"<p>Payments")
+    touched.clear()
+    clock.now += 1
+    assert _call(app, "/status/")[2] == replaced
+    assert [entry.split()[0] for entry in touched] == ["stat"], "an unchanged file is asked about, never re-read"
+
+
+def test_a_removed_file_passes_to_django_after_the_recheck_interval(tmp_path: Path) -> None:
+    snapshot_files.write_file(tmp_path / "index.html", PAGE)
+    clock = Clock()
+    app = SnapshotApp(_django, tmp_path, max_age=15, recheck=0.25, clock=clock)
+    assert _call(app, "/status/")[2] == PAGE
+    os.unlink(tmp_path / "index.html")
+    clock.now += 0.3
+    assert _call(app, "/status/")[2] == b"django"
+    snapshot_files.write_file(tmp_path / "index.html", b"<p>back</p>")
+    assert _call(app, "/status/")[2] == b"<p>back</p>"
 
 
 def test_a_gzip_twin_from_another_version_is_not_used(app: SnapshotApp, tmp_path: Path) -> None:

@@ -32,6 +32,11 @@ def cache_seconds() -> int:
     return int(getattr(settings, "STATUSPAGE_CACHE_SECONDS", 15))
 
 
+def recheck_seconds() -> float:
+    """How long the built-in server trusts its in-memory copy of a snapshot file before asking the disk again."""
+    return float(getattr(settings, "STATUSPAGE_RECHECK_SECONDS", 0.25))
+
+
 def reminder_minutes() -> int:
     return int(getattr(settings, "STATUSPAGE_MAINTENANCE_REMINDER_MINUTES", 60))
 
