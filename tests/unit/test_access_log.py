@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import re
+import threading
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -30,6 +32,29 @@ def test_snapshot_hits_are_summed_once_a_period(caplog: pytest.LogCaptureFixture
         clock.now += 61
         hits.count("200")
     assert caplog.messages == ["status page snapshot: 7 requests in 61 s (200 6, 304 1)"]
+
+
+def test_hits_from_many_threads_are_each_counted_once_across_flushes(caplog: pytest.LogCaptureFixture) -> None:
+    hits = SnapshotHits(0.001)
+    per_thread = 20_000
+
+    def hit() -> None:
+        for n in range(per_thread):
+            hits.count("304" if n % 4 == 0 else "200")
+
+    with caplog.at_level(logging.INFO, logger="watchkeeper.access"):
+        threads = [threading.Thread(target=hit) for _ in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        hits.flush()
+    totals = {"200": 0, "304": 0}
+    for message in caplog.messages:
+        for status, n in re.findall(r"(\d{3}) (\d+)", message.partition("(")[2]):
+            totals[status] += int(n)
+    assert len(caplog.messages) > 1, "the period is a millisecond, so the threads flushed as they went"
+    assert totals == {"200": 4 * per_thread * 3 // 4, "304": 4 * per_thread // 4}
 
 
 def test_an_idle_period_writes_nothing(caplog: pytest.LogCaptureFixture) -> None:

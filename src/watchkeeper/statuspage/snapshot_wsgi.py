@@ -47,13 +47,14 @@ class Entry:
     compressed: bytes | None
     plain_headers: Headers
     gzip_headers: Headers
+    plain_body: list[bytes]
+    gzip_body: list[bytes]
     not_modified: Headers
     gzip_not_modified: Headers
 
 
-def _accepts_gzip(environ: dict[str, Any]) -> bool:
+def _accepts_gzip(accept: str) -> bool:
     # "gzip;q=0" refuses it; anything else naming gzip accepts it. Clients that say nothing get the plain bytes.
-    accept = environ.get("HTTP_ACCEPT_ENCODING", "")
     if "gzip" not in accept:
         return False
     for part in accept.split(","):
@@ -90,27 +91,53 @@ class SnapshotApp:
         # Sent only over HTTPS, as Django's SecurityMiddleware does: over plain http a browser must ignore it anyway.
         self._hsts = _hsts_header()
         self._behind_proxy = bool(getattr(settings, "BEHIND_PROXY", False))
-        # Threads share this dict; a race only means two threads load the same file once each, never a wrong answer.
-        self._cache: dict[str, Entry] = {}
-        # When each cached file was last compared with the disk, on the monotonic clock.
-        self._checked: dict[str, float] = {}
+        # Threads share these dicts; a race only means two threads load the same file once each, never a wrong answer.
+        self._cache: dict[str, Entry] = {}  # by file name
+        # By URL path: its file's entry and when it was last compared with the disk, on the monotonic clock.
+        self._known: dict[str, tuple[Entry, float]] = {}
         self._names: dict[str, str | None] = {}
+        self._gzip_for: dict[str, bool] = {}  # by Accept-Encoding value
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
-        method = environ.get("REQUEST_METHOD", "GET")
         path = environ.get("PATH_INFO", "")
-        if (method == "GET" or method == "HEAD") and path.startswith(self.prefix):
-            name = self._name(path)
-            if name is not None:
-                entry = self._entry(name)
+        if path.startswith(self.prefix):
+            method = environ.get("REQUEST_METHOD", "GET")
+            if method == "GET" or method == "HEAD":
+                known = self._known.get(path)
+                if known is not None and self._clock() - known[1] < self.recheck:
+                    return self._answer(environ, start_response, known[0], method == "HEAD")
+                entry = self._look(path)
                 if entry is not None:
-                    if self._hsts and self._is_secure(environ):
-                        start_response = _with_headers(start_response, [self._hsts])
-                    status, body = self._respond(environ, start_response, entry, method == "HEAD")
-                    if self.hits is not None:
-                        self.hits.count(status)
-                    return body
+                    return self._answer(environ, start_response, entry, method == "HEAD")
         return self.app(environ, start_response)
+
+    def _answer(
+        self, environ: dict[str, Any], start_response: StartResponse, entry: Entry, head: bool
+    ) -> Iterable[bytes]:
+        if self._hsts and self._is_secure(environ):
+            start_response = _with_headers(start_response, [self._hsts])
+        accept = environ.get("HTTP_ACCEPT_ENCODING", "")
+        use_gzip = self._gzip_for.get(accept)
+        if use_gzip is None:
+            use_gzip = _accepts_gzip(accept)
+            # Browsers send a handful of distinct values; bounded against clients inventing them.
+            if len(self._gzip_for) < 1_000:
+                self._gzip_for[accept] = use_gzip
+        use_gzip = use_gzip and entry.compressed is not None
+        match = environ.get("HTTP_IF_NONE_MATCH")
+        # Either representation's tag matches: the content is the same, and a cache may hold either.
+        if match and (entry.etag in match or entry.gzip_etag in match or match.strip() == "*"):
+            start_response("304 Not Modified", entry.gzip_not_modified if use_gzip else entry.not_modified)
+            status, body = "304", EMPTY
+        elif use_gzip:
+            start_response("200 OK", entry.gzip_headers)
+            status, body = "200", entry.gzip_body
+        else:
+            start_response("200 OK", entry.plain_headers)
+            status, body = "200", entry.plain_body
+        if self.hits is not None:
+            self.hits.count(status)
+        return EMPTY if head else body
 
     def _is_secure(self, environ: dict[str, Any]) -> bool:
         if environ.get("wsgi.url_scheme") == "https":
@@ -127,30 +154,33 @@ class SnapshotApp:
                 self._names[path] = name
             return name
 
-    def _entry(self, name: str) -> Entry | None:
-        cached = self._cache.get(name)
+    def _look(self, path: str) -> Entry | None:
+        """Asks the disk whether the file answering `path` is there and changed, loading it only if it did."""
+        name = self._name(path)
+        if name is None:
+            return None
         now = self._clock()
-        if cached is not None and now - self._checked[name] < self.recheck:
-            return cached
         target = os.path.join(self.directory, name)
         try:
             stat = os.stat(target)
         except OSError:
             # Gone: forget it, so the next request asks the disk again and Django answers meanwhile.
-            self._cache.pop(name, None)
+            self._known.pop(path, None)
             return None
-        self._checked[name] = now
+        cached = self._cache.get(name)
         if (
-            cached is not None
-            and cached.mtime_ns == stat.st_mtime_ns
-            and cached.inode == stat.st_ino
-            and cached.size == stat.st_size
+            cached is None
+            or cached.mtime_ns != stat.st_mtime_ns
+            or cached.inode != stat.st_ino
+            or cached.size != stat.st_size
         ):
-            return cached
-        entry = self._load(name, target)
-        if entry is not None:
-            self._cache[name] = entry
-        return entry
+            cached = self._load(name, target)
+            if cached is None:
+                return None
+            self._cache[name] = cached
+        # Only paths with a file get here, so this grows no larger than the snapshot's own URLs.
+        self._known[path] = (cached, now)
+        return cached
 
     def _load(self, name: str, target: str) -> Entry | None:
         try:
@@ -184,6 +214,8 @@ class SnapshotApp:
             plain=plain,
             compressed=compressed,
             plain_headers=[*common, ("ETag", etag), ("Content-Length", str(len(plain)))],
+            plain_body=[plain],
+            gzip_body=[compressed or b""],
             gzip_headers=[
                 *common,
                 ("ETag", gzip_etag),
@@ -205,22 +237,6 @@ class SnapshotApp:
         except OSError:
             pass
         return gzip.compress(plain, mtime=0) if len(plain) > 256 else None
-
-    @staticmethod
-    def _respond(
-        environ: dict[str, Any], start_response: StartResponse, entry: Entry, head: bool
-    ) -> tuple[str, Iterable[bytes]]:
-        use_gzip = entry.compressed is not None and _accepts_gzip(environ)
-        match = environ.get("HTTP_IF_NONE_MATCH")
-        # Either representation's tag matches: the content is the same, and a cache may hold either.
-        if match and (entry.etag in match or entry.gzip_etag in match or match.strip() == "*"):
-            start_response("304 Not Modified", entry.gzip_not_modified if use_gzip else entry.not_modified)
-            return "304", EMPTY
-        if use_gzip:
-            start_response("200 OK", entry.gzip_headers)
-            return "200", EMPTY if head else [entry.compressed]  # type: ignore[list-item]
-        start_response("200 OK", entry.plain_headers)
-        return "200", EMPTY if head else [entry.plain]
 
 
 def _hsts_header() -> tuple[str, str] | None:

@@ -9,6 +9,7 @@ keeps its own line, with its status and duration, so problems can be traced requ
 
 from __future__ import annotations
 
+import itertools
 import logging
 import threading
 import time
@@ -24,28 +25,40 @@ log = logging.getLogger("watchkeeper.access")
 class SnapshotHits:
     """Counts snapshot answers by status and logs their sum at most once per `period` seconds.
 
-    The count is taken on the request path with one lock and one clock read; the line is written by whichever
-    request first finds the period over, so an idle server writes nothing and needs no thread of its own.
+    The count is taken on the request path with no lock: each status has an `itertools.count`, whose `next()` is
+    one indivisible step under the GIL, kept for the process's life. A flush reads each counter with one more
+    `next()` and remembers where it read, so no hit is lost or counted twice however threads interleave. The line
+    is written by whichever request first finds the period over, so an idle server writes nothing and needs no
+    thread of its own.
     """
 
     def __init__(self, period: float, clock: Callable[[], float] = time.monotonic) -> None:
         self.period = period
         self._clock = clock
-        self._lock = threading.Lock()
-        self._counts: dict[str, int] = {}
+        self._lock = threading.Lock()  # between flushes only
+        self._counters: dict[str, itertools.count[int]] = {}
+        self._read: dict[str, int] = {}  # per status: the counter's value just after the last flush read it
         self._since = clock()
 
     def count(self, status: str) -> None:
-        with self._lock:
-            self._counts[status] = self._counts.get(status, 0) + 1
+        counter = self._counters.get(status)
+        if counter is None:
+            counter = self._counters.setdefault(status, itertools.count())
+        next(counter)
         if self._clock() - self._since >= self.period:
             self.flush()
 
     def flush(self) -> None:
         with self._lock:
-            counts, self._counts = self._counts, {}
+            counts = {}
+            for status, counter in list(self._counters.items()):
+                # next() returns how many times it was called before: every hit, and this flush's earlier reads.
+                value = next(counter)
+                counts[status] = value - self._read.get(status, 0)
+                self._read[status] = value + 1
             now = self._clock()
             seconds, self._since = now - self._since, now
+        counts = {status: n for status, n in counts.items() if n}
         if counts:
             total = sum(counts.values())
             by_status = ", ".join(f"{status} {n}" for status, n in sorted(counts.items()))
