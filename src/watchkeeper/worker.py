@@ -53,7 +53,7 @@ from django_tasks_db.management.commands.db_worker import Worker as LibraryWorke
 from django_tasks_db.models import DBTaskResult
 from django_tasks_db.utils import is_locked_database_exception
 
-from watchkeeper import database
+from watchkeeper import database, task_outcome
 from watchkeeper.notifications import tasks as notification_tasks
 from watchkeeper.oncall import tasks as oncall_tasks
 from watchkeeper.sending_pool import SendingPool
@@ -247,7 +247,8 @@ class Worker(LibraryWorker):
             database.persist(lambda: db_task_result.set_failed(failure))
             self._finished(db_task_result)
             return f"{named} failed; recorded as failed"
-        database.persist(lambda: db_task_result.set_successful(value))
+        if value is not None or not task_outcome.settled():
+            database.persist(lambda: db_task_result.set_successful(value))
         self._finished(db_task_result)
         return f"finished {named} first"
 
@@ -259,9 +260,10 @@ class Worker(LibraryWorker):
         if watched:
             self.in_task_code = True
         try:
-            if task.takes_context:
-                return task.call(TaskContext(task_result=task_result), *task_result.args, **task_result.kwargs)
-            return task.call(*task_result.args, **task_result.kwargs)
+            with task_outcome.running(db_task_result):
+                if task.takes_context:
+                    return task.call(TaskContext(task_result=task_result), *task_result.args, **task_result.kwargs)
+                return task.call(*task_result.args, **task_result.kwargs)
         finally:
             if watched:
                 self.in_task_code = False

@@ -18,6 +18,7 @@ from django_tasks import DEFAULT_TASK_BACKEND_ALIAS, task_backends
 from django_tasks_db.backend import DatabaseBackend
 from django_tasks_db.models import DBTaskResult
 
+from watchkeeper import task_outcome
 from watchkeeper.database import persist
 from watchkeeper.domain.workflow import Step
 from watchkeeper.incidents import events
@@ -191,6 +192,8 @@ def _timeline(row: Delivery, text: str, now: datetime) -> None:
 @transaction.atomic
 def _succeeded(row: Delivery, lease_check: str, sent: Sent) -> None:
     now = timezone.now()
+    # This transaction is the attempt's last step, whatever it finds: the task's own record of success joins it.
+    task_outcome.succeed_in_this_transaction(now)
     if not _still_ours(row, status=Status.SENT, sent_at=now, external_id=sent.external_id[:200]):
         return
     _drop_lease_check(lease_check)
@@ -210,6 +213,7 @@ def _succeeded(row: Delivery, lease_check: str, sent: Sent) -> None:
 @transaction.atomic
 def _failed(row: Delivery, lease_check: str, error: str, *, retryable: bool, retry_after: float | None = None) -> None:
     now, number = timezone.now(), row.attempts
+    task_outcome.succeed_in_this_transaction(now)  # the attempt ran its course: the failure is the delivery's
     if retryable and number < _config("MAX_ATTEMPTS"):
         if _still_ours(row, status=Status.PENDING, last_error=error[:2000]):
             _drop_lease_check(lease_check)
