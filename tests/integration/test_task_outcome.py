@@ -13,7 +13,7 @@ from tests.factories import make_incident, make_user
 from tests.fakes.webhooks import WEBHOOK_SECRET
 from watchkeeper.notifications import delivery as delivery_module
 from watchkeeper.notifications import services as notifications
-from watchkeeper.notifications.models import Delivery, Status
+from watchkeeper.notifications.models import Channel, Delivery, Status
 from watchkeeper.task_claim import Claim, ready_at
 from watchkeeper.worker import Worker
 
@@ -30,29 +30,37 @@ def _claim_delivery_task(worker: Worker) -> DBTaskResult:
 
 
 def _transactions(queries: list[dict[str, Any]]) -> list[list[str]]:
-    """The statements of each write transaction, in order (autocommit writes count as their own)."""
+    """The statements of each transaction that wrote, in order; a write in autocommit is a transaction of its own."""
+    writes = ("UPDATE", "INSERT", "DELETE")
     groups: list[list[str]] = []
     current: list[str] | None = None
     for query in queries:
         sql = query["sql"].strip()
         word = sql.split()[0].upper()
-        if word in {"BEGIN", "SAVEPOINT"} and current is None:
+        if word == "BEGIN":
             current = []
-        elif word in {"COMMIT", "RELEASE"} and current is not None and word == "COMMIT":
-            if any(s.split()[0].upper() in {"UPDATE", "INSERT", "DELETE"} for s in current):
+        elif word == "COMMIT" and current is not None:
+            if any(statement.startswith(writes) for statement in current):
                 groups.append(current)
             current = None
         elif current is not None:
             current.append(sql)
-        elif word in {"UPDATE", "INSERT", "DELETE"}:
+        elif sql.startswith(writes):
             groups.append([sql])
     return groups
 
 
-def test_a_sent_delivery_marks_its_task_done_in_the_same_transaction(receiver: Any) -> None:
+def _routed_webhook(receiver: Any) -> Channel:
     admin = make_user("root", "admin")
-    channel = notifications.create_channel(admin, name="hook", kind="webhook", target=receiver.url, secret=WEBHOOK_SECRET)
+    channel = notifications.create_channel(
+        admin, name="hook", kind="webhook", target=receiver.url, secret=WEBHOOK_SECRET
+    )
     notifications.create_route(admin, channel=channel)
+    return channel
+
+
+def test_a_sent_delivery_marks_its_task_done_in_the_same_transaction(receiver: Any) -> None:
+    channel = _routed_webhook(receiver)
     incident = make_incident(priority="P1", title="Payments failing")
     worker = Worker(interval=0.1, concurrency=1)
     task = _claim_delivery_task(worker)
@@ -75,9 +83,7 @@ def test_a_sent_delivery_marks_its_task_done_in_the_same_transaction(receiver: A
 def test_a_record_that_rolls_back_leaves_the_task_for_the_worker_to_mark(
     receiver: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    admin = make_user("root", "admin")
-    channel = notifications.create_channel(admin, name="hook", kind="webhook", target=receiver.url, secret=WEBHOOK_SECRET)
-    notifications.create_route(admin, channel=channel)
+    channel = _routed_webhook(receiver)
     make_incident(priority="P1", title="Payments failing")
     worker = Worker(interval=0.1, concurrency=1)
     task = _claim_delivery_task(worker)
