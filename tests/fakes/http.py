@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import socket
 import threading
 import time
 from collections import deque
@@ -42,9 +44,25 @@ class FakeServer:
         self.lock = threading.Lock()
         self.in_flight = 0
         self.most_in_flight = 0  # the most requests it held at one moment: how much a sender overlaps
+        self.connections = 0  # how many connections senders opened: with keep-alive, fewer than requests
+        self._open: set[socket.socket] = set()
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
+            # HTTP/1.1, as real receivers speak it: a sender may keep its connection open between requests.
+            protocol_version = "HTTP/1.1"
+
+            def setup(self) -> None:
+                super().setup()
+                with fake.lock:
+                    fake.connections += 1
+                    fake._open.add(self.connection)
+
+            def finish(self) -> None:
+                with fake.lock:
+                    fake._open.discard(self.connection)
+                super().finish()
+
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 request = Request(
@@ -97,9 +115,19 @@ class FakeServer:
     def reply(self, request: Request) -> Reply:
         return 200, {"Content-Type": "application/json"}, b"{}"
 
+    def drop_connections(self) -> None:
+        """Closes every open connection, as a receiver does with idle keep-alive connections after its timeout."""
+        with self.lock:
+            open_now = list(self._open)
+        for connection in open_now:
+            with contextlib.suppress(OSError):
+                connection.shutdown(socket.SHUT_RDWR)
+
     def close(self) -> None:
         self.server.shutdown()
         self.server.server_close()
+        # Kept-alive connections too: a later fake on the same port must never get a request meant for this one.
+        self.drop_connections()
 
 
 def json_reply(status: int, body: Any) -> Reply:

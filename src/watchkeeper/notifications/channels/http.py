@@ -7,6 +7,8 @@ repeat the URL: for Slack and Teams webhooks the URL is the credential.
 from __future__ import annotations
 
 import json
+import os
+import threading
 from typing import Any
 
 import certifi
@@ -22,28 +24,41 @@ from watchkeeper.notifications.channels.endpoints import (
     resolve,
 )
 
+# Connections stay open between sends, one pool per checked address and TLS name. A worker sends many messages to
+# the same few receivers, and a new connection (for https a TLS handshake) cost more than the request itself. Per
+# process: a forked child must not share its parent's sockets. Bounded: the least recently used pool is closed.
+POOLS = 64
+_managers: dict[tuple[int, str], urllib3.PoolManager] = {}
+_managers_lock = threading.Lock()
 
-def _pool(endpoint: Endpoint, timeout: float) -> urllib3.HTTPConnectionPool:
-    limits = urllib3.Timeout(connect=timeout, read=timeout)
+
+def _manager() -> urllib3.PoolManager:
+    ca_bundle = getattr(settings, "WATCHKEEPER_CA_BUNDLE", "") or certifi.where()
+    key = (os.getpid(), ca_bundle)
+    with _managers_lock:
+        manager = _managers.get(key)
+        if manager is None:
+            # As many idle connections per receiver as a worker has sending threads: none is opened only to be
+            # thrown away after one request.
+            size = int(settings.NOTIFICATIONS["CONCURRENCY"])
+            manager = urllib3.PoolManager(
+                num_pools=POOLS, maxsize=max(1, size), retries=False, cert_reqs="CERT_REQUIRED", ca_certs=ca_bundle
+            )
+            _managers[key] = manager
+    return manager
+
+
+def _pool(endpoint: Endpoint) -> urllib3.HTTPConnectionPool:
     if endpoint.scheme == "http":
-        return urllib3.HTTPConnectionPool(endpoint.address, endpoint.port, timeout=limits, retries=False)
+        return _manager().connection_from_host(endpoint.address, endpoint.port, "http")
     # Connect to the checked address, but speak TLS to the name: SNI and the certificate check use the host.
-    return urllib3.HTTPSConnectionPool(
-        endpoint.address,
-        endpoint.port,
-        timeout=limits,
-        retries=False,
-        cert_reqs="CERT_REQUIRED",
-        ca_certs=getattr(settings, "WATCHKEEPER_CA_BUNDLE", "") or certifi.where(),
-        server_hostname=endpoint.host,
-        assert_hostname=endpoint.host,
-    )
+    tls_name = {"server_hostname": endpoint.host, "assert_hostname": endpoint.host}
+    return _manager().connection_from_host(endpoint.address, endpoint.port, "https", pool_kwargs=tls_name)
 
 
 def post_to(endpoint: Endpoint, data: bytes, timeout: float, headers: dict[str, str]) -> str:
-    pool = _pool(endpoint, timeout)
     try:
-        response = pool.urlopen(
+        response = _pool(endpoint).urlopen(
             "POST",
             endpoint.path,
             body=data,
@@ -51,6 +66,7 @@ def post_to(endpoint: Endpoint, data: bytes, timeout: float, headers: dict[str, 
             redirect=False,
             retries=False,
             assert_same_host=False,
+            timeout=urllib3.Timeout(connect=timeout, read=timeout),
         )
     except urllib3.exceptions.TimeoutError:
         raise Transient(f"timed out after {timeout:g} seconds") from None
@@ -58,8 +74,6 @@ def post_to(endpoint: Endpoint, data: bytes, timeout: float, headers: dict[str, 
         raise Transient(f"TLS failed: {type(error.__context__ or error).__name__}") from None
     except (urllib3.exceptions.HTTPError, OSError) as error:
         raise Transient(f"could not connect: {type(error).__name__}") from None
-    finally:
-        pool.close()
     text = response.data.decode("utf-8", "replace")
     if 300 <= response.status < 400:
         raise Permanent(f"HTTP {response.status}: redirects are not followed")
