@@ -38,7 +38,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from django.db import OperationalError, close_old_connections, connections, transaction
+from django.db import DEFAULT_DB_ALIAS, OperationalError, close_old_connections, connections, transaction
 from django.db.models import QuerySet
 from django.utils.crypto import get_random_string
 from django_tasks_db.compat import (
@@ -58,6 +58,7 @@ from watchkeeper.notifications import tasks as notification_tasks
 from watchkeeper.oncall import tasks as oncall_tasks
 from watchkeeper.sending_pool import SendingPool
 from watchkeeper.task_claim import Claim, ready_at
+from watchkeeper.task_wakeup import Wakeups
 from watchkeeper.warm import warm
 
 # Stays under serve's 8 s deadline for its children, and the 10 s anyone waits for a stop.
@@ -116,6 +117,7 @@ class Worker(LibraryWorker):
         self.in_task_code = False
         self.outcome = ""  # of the task the main loop had in hand when the stop came
         self.pool = SendingPool(concurrency, self._run_pooled)
+        self.wakeups = Wakeups()
         # With a free sending thread any task will do; with none, anything but a delivery.
         self._claims = {
             True: Claim(self._ready),
@@ -171,7 +173,7 @@ class Worker(LibraryWorker):
                     if not self.running:
                         break
                     if slot:
-                        time.sleep(self.interval)
+                        self.wakeups.wait(connections[DEFAULT_DB_ALIAS], self.interval, lambda: not self.running)
                     else:  # every thread is sending: look again as soon as one comes free
                         slot = self.pool.reserve(timeout=self.interval)
                 elif slot and task.task_path in POOLED:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import time
 from collections.abc import Callable, Iterator
 from email.message import Message
 
@@ -44,8 +45,8 @@ def start_worker() -> Iterator[Start]:
     }
     workers: list[subprocess.Popen[bytes]] = []
 
-    def start(**env: str) -> subprocess.Popen[bytes]:
-        worker = subprocess.Popen([str(WATCHKEEPER), "worker", "--interval", "0.1"], env={**base, **env})
+    def start(interval: str = "0.1", **env: str) -> subprocess.Popen[bytes]:
+        worker = subprocess.Popen([str(WATCHKEEPER), "worker", "--interval", interval], env={**base, **env})
         workers.append(worker)
         return worker
 
@@ -75,6 +76,23 @@ def test_a_worker_sends_as_many_at_once_as_its_concurrency_and_no_more(start_wor
         wait_for(lambda: sent.count() == 10, 60, "all 10 sent")
         assert receiver.most_in_flight == 4
         assert set(receiver.received) == keys and receiver.deliveries == 10, "each message once"
+    finally:
+        receiver.close()
+
+
+def test_an_idle_worker_sends_a_new_incident_at_once_not_at_its_next_poll(start_worker: Start) -> None:
+    receiver = WebhookReceiver(WEBHOOK_SECRET)
+    try:
+        hooks(receiver, 1, events=("incident.declared",))
+        first = make_incident(priority="P1", title="Before the worker started")
+        start_worker(interval="120")
+        # Once the first incident is sent the worker has found nothing more and waits out its two-minute poll.
+        sent = Delivery.objects.filter(status=Status.SENT)
+        wait_for(lambda: sent.filter(incident=first).exists(), 60, "the first incident to be sent")
+        time.sleep(0.5)
+        second = make_incident(priority="P1", title="Declared while the worker is idle")
+        wait_for(lambda: sent.filter(incident=second).exists(), 20, "the second incident without waiting for the poll")
+        assert receiver.deliveries == 2
     finally:
         receiver.close()
 
