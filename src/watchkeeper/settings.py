@@ -136,7 +136,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 TASKS = {
     "default": {
-        "BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+        # django-tasks-db's database queue, which also wakes idle workers when a task is ready (task_wakeup).
+        "BACKEND": os.environ.get("TASKS_BACKEND", "watchkeeper.task_wakeup.WakingDatabaseBackend"),
         "QUEUES": ["default"],
     }
 }

@@ -13,14 +13,16 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import ParamSpec, TypeVar
 
-from django.db import connections
+from django.db import connections, router
 from django.db.backends.base.base import BaseDatabaseWrapper
-from django.db.models.signals import post_save
 from django.utils import timezone
-from django_tasks_db.compat import TaskResultStatus
-from django_tasks_db.models import DBTaskResult, get_date_max
+from django_tasks_db.backend import DatabaseBackend, TaskResult
+from django_tasks_db.compat import Task
+
+P = ParamSpec("P")
+T = TypeVar("T")
 
 CHANNEL = "watchkeeper_tasks_ready"
 # How often an idle worker on SQLite looks at the commit count: the wake-up's delay, at a few microseconds a look.
@@ -29,22 +31,23 @@ SQLITE_LOOK_SECONDS = 0.02
 STOP_CHECK_SECONDS = 0.25
 
 
-def _announce(sender: type[DBTaskResult], instance: DBTaskResult, created: bool, **kwargs: Any) -> None:
-    """Tells idle workers about a task that is ready now; one due later is found by their polls."""
-    if not created or instance.status != TaskResultStatus.READY:
-        return
-    if instance.run_after != get_date_max() and instance.run_after > timezone.now():
-        return
-    connection = connections[instance._state.db or "default"]
-    if connection.vendor == "postgresql":
-        # Inside the enqueuing transaction: PostgreSQL holds it back until the commit and sends it once however
-        # many tasks that transaction enqueued.
-        with connection.cursor() as cursor:
-            cursor.execute(f"NOTIFY {CHANNEL}")
+class WakingDatabaseBackend(DatabaseBackend):
+    """django-tasks-db's queue, telling idle workers about each task that is ready at once."""
 
+    def enqueue(self, task: Task[P, T], args: P.args, kwargs: P.kwargs) -> TaskResult[P, T]:  # type: ignore[valid-type]
+        result: TaskResult[P, T] = super().enqueue(task, args, kwargs)
+        # One due later (a lease check, a reminder) is found by the polls.
+        if task.run_after is None or task.run_after <= timezone.now():
+            # As the library's own backend does: task backends may load before the apps, and so the models.
+            from django_tasks_db.models import DBTaskResult  # noqa: PLC0415
 
-def connect() -> None:
-    post_save.connect(_announce, sender=DBTaskResult, dispatch_uid="watchkeeper.task_wakeup")
+            connection = connections[router.db_for_write(DBTaskResult)]
+            if connection.vendor == "postgresql":
+                # Inside the enqueuing transaction: PostgreSQL holds it back until the commit and sends it once
+                # however many tasks that transaction enqueued.
+                with connection.cursor() as cursor:
+                    cursor.execute(f"NOTIFY {CHANNEL}")
+        return result
 
 
 class Wakeups:
