@@ -41,6 +41,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 
 from databases import fresh_database  # noqa: E402 (bench/ is not a package)
+from process_cpu import tree_cpu  # noqa: E402
 from results import GOAL_MISSED, record  # noqa: E402
 
 RATE = 50
@@ -151,30 +152,6 @@ def scratch_postgres(url: str) -> str:
     """This bench's own database beside the one the URL names, so dropping it harms nobody else's."""
     base, name = url.rsplit("/", 1)
     return url if name.endswith("bench_alerts") else f"{base}/{name}_bench_alerts"
-
-
-def tree_cpu(root: int) -> dict[str, float]:
-    """CPU seconds so far of every process under `root`, by kind: the web server's and the task worker's."""
-    children: dict[int, list[int]] = {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
-    totals = {"web": 0.0, "worker": 0.0}
-    todo, tick = list(children.get(root, [])), os.sysconf("SC_CLK_TCK")
-    while todo:
-        pid = todo.pop()
-        todo += children.get(pid, [])
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-            command = Path(f"/proc/{pid}/cmdline").read_bytes()
-        except OSError:
-            continue
-        kind = "worker" if b"worker" in command and b"granian" not in command else "web"
-        totals[kind] += (int(fields[11]) + int(fields[12])) / tick
-    return totals
 
 
 def saturate(url: str, mix: Mix, seconds: float, senders: int = 8) -> float:
