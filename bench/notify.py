@@ -32,6 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 
 from databases import fresh_database  # noqa: E402 (bench/ is not a package)
+from process_cpu import cpu_seconds  # noqa: E402
 from results import GOAL_MISSED, record  # noqa: E402
 
 CHANNELS = 5
@@ -92,19 +93,13 @@ def _wait_all_sent(incident_ids: list[int], timeout: float) -> dict[int, list[fl
     raise SystemExit(f"timed out: {sum(len(t) for t in _sent_times(incident_ids).values())} sent")
 
 
-def _cpu_seconds(pid: int) -> float:
-    """User plus system CPU of a worker process so far (Linux)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
 def _settle(procs: list[subprocess.Popen[bytes]]) -> None:
     """Waits until the workers have started up and only poll, so their start-up is neither timed nor counted."""
     deadline = time.monotonic() + 60
-    before = sum(_cpu_seconds(proc.pid) for proc in procs)
+    before = sum(cpu_seconds(proc.pid) for proc in procs)
     while time.monotonic() < deadline:
         time.sleep(1)
-        now = sum(_cpu_seconds(proc.pid) for proc in procs)
+        now = sum(cpu_seconds(proc.pid) for proc in procs)
         if now - before < 0.05 * len(procs):
             return
         before = now
@@ -138,10 +133,10 @@ def _release() -> float:
 
 
 def _drain_backlog(procs: list[subprocess.Popen[bytes]], incident_ids: list[int]) -> dict[str, float]:
-    cpu_before = sum(_cpu_seconds(proc.pid) for proc in procs)
+    cpu_before = sum(cpu_seconds(proc.pid) for proc in procs)
     released = _release()
     sent = _wait_all_sent(incident_ids, 600)
-    cpu = sum(_cpu_seconds(proc.pid) for proc in procs) - cpu_before
+    cpu = sum(cpu_seconds(proc.pid) for proc in procs) - cpu_before
     latencies = [at - released for times in sent.values() for at in times]
     finished = max(at for times in sent.values() for at in times)
     return {
