@@ -26,13 +26,20 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def _runuser() -> str:
+    """util-linux's runuser, found as the PostgreSQL binaries are, by where the system keeps it: a PATH without
+    the sbin folders (a newcomer's `env PATH=... make test`) must not make the cluster tests error."""
+    search = os.pathsep.join([os.environ.get("PATH", ""), "/usr/sbin", "/sbin"])
+    return shutil.which("runuser", path=search) or "runuser"
+
+
 class PrivateCluster:
     def __init__(self) -> None:
         self.bin = Path(BINARIES[-1]).parent
         self.root = Path(tempfile.mkdtemp(prefix="watchkeeper-pg-"))
         self.data = self.root / "data"
         self.port = free_port()
-        self.as_postgres = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+        self.as_postgres = [_runuser(), "-u", "postgres", "--"] if os.geteuid() == 0 else []
         if self.as_postgres:
             shutil.chown(self.root, "postgres", "postgres")
         self._run("initdb", "-D", str(self.data), "-A", "trust", "-U", "postgres", "-E", "UTF8", "--no-sync")
