@@ -84,12 +84,19 @@ def _sent_times(incident_ids: list[int]) -> dict[int, list[float]]:
 
 
 def _wait_all_sent(incident_ids: list[int], timeout: float) -> dict[int, list[float]]:
+    """Waits for every message, then reads when each was sent. The times come from the rows, not from this
+    watch, so it looks with a count: fetching every sent row 20 times a second took a tenth of the machine from
+    the workers and the database being measured. A backlog's count, over hundreds of incidents, took 5 ms of the
+    database's CPU: it is looked at twice a second, which delays only this script's reading of the times."""
+    from watchkeeper.notifications.models import Delivery, Status
+
+    sent = Delivery.objects.filter(incident_id__in=incident_ids, status=Status.SENT)
+    pause = 0.05 if len(incident_ids) == 1 else 0.5
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        sent = _sent_times(incident_ids)
-        if sum(len(times) for times in sent.values()) >= len(incident_ids) * CHANNELS:
-            return sent
-        time.sleep(0.05)
+        if sent.count() >= len(incident_ids) * CHANNELS:
+            return _sent_times(incident_ids)
+        time.sleep(pause)
     raise SystemExit(f"timed out: {sum(len(t) for t in _sent_times(incident_ids).values())} sent")
 
 
